@@ -12,3 +12,5 @@ export * from './ops/elementwise';
 export * from './ops/reduce';
 export * from './ops/view';
 export * from './ops/matmul';
+export { Module, ModuleList, initContext, parameter, uniformParam, normalParam, constantParam, type InitContext } from './nn/module';
+export { Linear } from './nn/linear';

@@ -163,6 +163,13 @@ function sumAndFree(t: Tensor, shape: readonly number[]): Tensor {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const wt = weight.view([weight.shape[1], weight.shape[0]], [weight.strides[1], weight.strides[0]], weight.offset);
   // The transposed view must carry the gradient back to `weight`: record it as a transpose op.
-  const wtg = record1(wt, [weight], (g) => [contiguousRaw(tView(g))], 'transpose');
+  const wtg = record1(wt, [weight], (g) => [transposedCopy(g)], 'transpose');
   return matmul(x, wtg, bias);
+}
+
+function transposedCopy(g: Tensor): Tensor {
+  const v = tView(g);
+  const c = contiguousRaw(v);
+  v.dispose();
+  return c;
 }
