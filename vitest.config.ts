@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import { CHROMIUM_ARGS, findChromium } from './tools/chromium';
+import { CHROMIUM_ARGS, findChromium } from './tools/chromium.mjs';
 
 // Three projects:
 // - unit:     Node, every *.test.ts; op suites run on the CPU reference backend.

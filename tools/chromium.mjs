@@ -1,15 +1,18 @@
 // Where the Chromium used by the tests lives and how it must be launched on machines whose only
-// WebGPU adapter is SwiftShader (the flags DEVELOPERS.md lists).
+// WebGPU adapter is SwiftShader. Playwright's own browser download does not work on our
+// machines, so the system Chromium is used; CHROMIUM_PATH overrides the search.
 import { existsSync } from 'node:fs';
 
 export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-/** The Chromium executable: $CHROMIUM_PATH, else the first system install found, else undefined. */
-export function findChromium(): string | undefined {
+export function findChromium() {
   const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return existsSync(fromEnv) ? fromEnv : undefined;
   return CHROMIUM_CANDIDATES.find((p) => existsSync(p));
 }
+
+export const CHROMIUM_HELP =
+  'Chromium not found: install it (Debian/Ubuntu: `sudo apt-get install chromium`; elsewhere `npx playwright install chromium`) or set CHROMIUM_PATH to a Chromium/Chrome executable';
 
 export const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu',
