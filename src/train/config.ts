@@ -1,0 +1,181 @@
+// The whole run configuration, flat so that it maps one-to-one onto URL parameters (the page)
+// and --options (the CLI). Validated with zod; every refusal names its field.
+
+import { z } from 'zod';
+
+export const TASK_NAMES = ['eng-fra', 'eng-zh', 'dates', 'copy', 'reverse', 'sort', 'custom'] as const;
+export const CELL_NAMES = ['lstm', 'gru', 'janet', 'indrnn', 'indrnn2'] as const;
+
+const posInt = (max: number) => z.number().int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+
+export const runConfigSchema = z
+  .object({
+    task: z.enum(TASK_NAMES),
+    seed: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(2 ** 31 - 1),
+    maxLen: posInt(200),
+    model: z.enum(['transformer', 'rnn']),
+    // Transformer
+    layers: posInt(12),
+    dModel: posInt(1024),
+    heads: posInt(32),
+    dFF: posInt(8192),
+    positional: z.enum(['sinusoidal', 'learned']),
+    norm: z.enum(['pre', 'post']),
+    tieEmbeddings: z.boolean(),
+    // RNN encoder–decoder
+    cell: z.enum(CELL_NAMES),
+    hidden: posInt(2048),
+    embed: posInt(1024),
+    bidirectional: z.boolean(),
+    scoring: z.enum(['additive', 'dot', 'general']),
+    // Both
+    dropout: z.number().min(0, 'must be ≥ 0').max(0.9, 'must be ≤ 0.9'),
+    attention: z.enum(['soft', 'hard']),
+    hardKind: z.enum(['topk', 'threshold']),
+    hardK: posInt(512),
+    hardThreshold: z.number().gt(0, 'must be > 0').lt(1, 'must be < 1'),
+    // Optimisation
+    optimizer: z.enum(['sgd', 'adam', 'adamw']),
+    lr: z.number().gt(0, 'must be > 0').max(10, 'must be ≤ 10'),
+    momentum: z.number().min(0).lt(1, 'must be < 1'),
+    weightDecay: z.number().min(0, 'must be ≥ 0'),
+    schedule: z.enum(['constant', 'inverse-sqrt', 'cosine']),
+    warmup: z.number().int().min(0, 'must be ≥ 0'),
+    batch: posInt(4096),
+    steps: z.number().int('must be a whole number').min(0, 'must be ≥ 0'),
+    teacherForcing: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1'),
+    labelSmoothing: z.number().min(0).lt(1),
+    // Gradient clipping
+    clip: z.enum(['none', 'value', 'range', 'norm']),
+    clipValue: z.number().gt(0, 'must be > 0'),
+    clipLo: z.number(),
+    clipHi: z.number(),
+    /** Which parameters the range hook applies to: a substring or /regex/ of parameter names; empty = all. */
+    clipGroup: z.string().max(200),
+    maxNorm: z.number().gt(0, 'must be > 0'),
+    normType: z.union([z.number().gt(0, 'must be > 0'), z.literal('inf')]),
+    // Schedule of side work
+    evalEvery: posInt(1_000_000),
+    probeEvery: posInt(1_000_000),
+    nonFinite: z.enum(['stop', 'skip']),
+  })
+  .superRefine((c, ctx) => {
+    if (c.model === 'transformer' && c.dModel % c.heads !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['heads'], message: `heads (${c.heads}) must divide d_model (${c.dModel})` });
+    }
+    if (c.model === 'transformer' && c.positional === 'sinusoidal' && c.dModel % 2 !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['dModel'], message: 'sinusoidal positions need an even d_model' });
+    }
+    if (c.clip === 'range' && !(c.clipLo < c.clipHi)) {
+      ctx.addIssue({ code: 'custom', path: ['clipLo'], message: `clip range lower bound (${c.clipLo}) must be below the upper bound (${c.clipHi})` });
+    }
+  });
+
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+/** Small defaults that train in a minute on an integrated GPU. */
+export const DEFAULT_CONFIG: RunConfig = {
+  task: 'dates',
+  seed: 1,
+  maxLen: 40,
+  model: 'transformer',
+  layers: 2,
+  dModel: 64,
+  heads: 4,
+  dFF: 128,
+  positional: 'sinusoidal',
+  norm: 'pre',
+  tieEmbeddings: false,
+  cell: 'lstm',
+  hidden: 64,
+  embed: 32,
+  bidirectional: true,
+  scoring: 'general',
+  dropout: 0,
+  attention: 'soft',
+  hardKind: 'topk',
+  hardK: 2,
+  hardThreshold: 0.1,
+  optimizer: 'adam',
+  lr: 0.002,
+  momentum: 0.9,
+  weightDecay: 0,
+  schedule: 'inverse-sqrt',
+  warmup: 100,
+  batch: 32,
+  steps: 2000,
+  teacherForcing: 1,
+  labelSmoothing: 0,
+  clip: 'norm',
+  clipValue: 1,
+  clipLo: -0.1,
+  clipHi: 1,
+  clipGroup: '',
+  maxNorm: 1,
+  normType: 2,
+  evalEvery: 200,
+  probeEvery: 25,
+  nonFinite: 'stop',
+};
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: RunConfig } | { ok: false; errors: FieldError[] };
+
+/** Validates a (partial) config over the defaults; errors name their field. */
+export function validateConfig(input: Partial<Record<keyof RunConfig, unknown>>, base: RunConfig = DEFAULT_CONFIG): ConfigResult {
+  const unknownKeys = Object.keys(input).filter((k) => !(k in base));
+  if (unknownKeys.length > 0) return { ok: false, errors: unknownKeys.map((k) => ({ field: k, message: `unknown option '${k}'` })) };
+  const r = runConfigSchema.safeParse({ ...base, ...input });
+  if (r.success) return { ok: true, config: r.data };
+  return {
+    ok: false,
+    errors: r.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), message: i.message })),
+  };
+}
+
+/** Parses one textual value (URL parameter, CLI option) into the type the field expects. */
+export function parseFieldValue(field: keyof RunConfig, text: string): unknown {
+  const current = DEFAULT_CONFIG[field];
+  if (typeof current === 'boolean') {
+    if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+    if (['0', 'false', 'no', 'off'].includes(text)) return false;
+    return text;
+  }
+  if (field === 'normType') return text === 'inf' || text === 'Infinity' ? 'inf' : Number(text);
+  if (typeof current === 'number') return text.trim() === '' ? NaN : Number(text);
+  return text;
+}
+
+/** The config as URL search parameters, only the fields that differ from the defaults. */
+export function configToSearchParams(c: RunConfig): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const k of Object.keys(DEFAULT_CONFIG) as (keyof RunConfig)[]) {
+    if (c[k] !== DEFAULT_CONFIG[k]) p.set(k, String(c[k]));
+  }
+  return p;
+}
+
+/** Reads a config from URL parameters: valid fields are applied, invalid ones reported and left at their defaults. */
+export function configFromSearchParams(p: URLSearchParams): { config: RunConfig; errors: FieldError[] } {
+  const input: Partial<Record<keyof RunConfig, unknown>> = {};
+  const errors: FieldError[] = [];
+  for (const [k, v] of p) {
+    if (!(k in DEFAULT_CONFIG)) continue; // other parameters belong to the page (tabs, language)
+    input[k as keyof RunConfig] = parseFieldValue(k as keyof RunConfig, v);
+  }
+  let config = DEFAULT_CONFIG;
+  for (const [k, v] of Object.entries(input)) {
+    const r = validateConfig({ ...pick(config), [k]: v });
+    if (r.ok) config = r.config;
+    else errors.push(...r.errors.filter((e) => e.field === k || r.errors.length === 1));
+  }
+  return { config, errors };
+}
+
+function pick(c: RunConfig): Partial<Record<keyof RunConfig, unknown>> {
+  return { ...c };
+}

@@ -1,0 +1,120 @@
+// The one typed message protocol between the page and the training worker. The worker owns the
+// GPU device and the Trainer; the page only renders. Float32Array payloads travel in the
+// transfer list (zero-copy).
+
+import type { FieldError, RunConfig } from './config';
+
+export interface Pair {
+  src: string;
+  tgt: string;
+}
+
+/** Commands, page → worker. Requests that expect an answer carry an `id` echoed in the reply. */
+export type ToWorker =
+  | { type: 'init'; backend?: 'webgpu' | 'cpu'; runId: string }
+  | { type: 'configure'; config: RunConfig; pairs?: Pair[] }
+  | { type: 'start' }
+  | { type: 'pause' }
+  | { type: 'step'; count?: number }
+  | { type: 'reset' }
+  | { type: 'translate'; id: number; text: string; beam: number; model: 'current' | 'pretrained' }
+  | { type: 'save'; id: number }
+  | { type: 'load'; id: number; bytes: Uint8Array }
+  | { type: 'simulate-device-loss' };
+
+export type RunState = 'idle' | 'training' | 'paused' | 'done' | 'error';
+
+export interface StepMetrics {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNormPre: number;
+  gradNormPost: number;
+  /** Per-parameter gradient norms before / after clipping, in the order of `ParamInfo` from 'model'. */
+  paramNormsPre: number[];
+  paramNormsPost: number[];
+  tokensPerSec: number;
+  ms: number;
+  gpuBytes: number;
+}
+
+export interface EvalMetrics {
+  step: number;
+  split: 'valid' | 'test';
+  loss: number;
+  tokenAccuracy: number;
+  exactMatch: number;
+  bleu: number;
+}
+
+/** One attention map: `heads` stacked [heads, rows, cols] matrices, rows = queries. */
+export interface AttentionMap {
+  /** e.g. "encoder.layers.0.self_attn", "decoder.layers.1.cross_attn", "attention". */
+  name: string;
+  kind: 'encoder-self' | 'decoder-self' | 'cross' | 'rnn';
+  layer: number;
+  heads: number;
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+export interface AttentionSnapshot {
+  step: number;
+  probe: number;
+  srcTokens: string[];
+  tgtTokens: string[];
+  maps: AttentionMap[];
+}
+
+export interface Translation {
+  id: number;
+  srcTokens: string[];
+  /** Which source tokens were not in the vocabulary (shown marked). */
+  unknown: boolean[];
+  outTokens: string[];
+  text: string;
+  /** Cross-attention alignment [outTokens, srcTokens], averaged over heads (last layer for the Transformer). */
+  alignment: Float32Array;
+}
+
+export interface ModelInfo {
+  params: { name: string; shape: number[] }[];
+  numParameters: number;
+  task: string;
+  description: string;
+  examples: Pair[];
+  splits: { train: number; valid: number; test: number };
+  probes: string[];
+}
+
+/** Events, worker → page. */
+export type FromWorker =
+  | { type: 'ready'; backend: 'webgpu' | 'cpu'; adapter: string; fallbackReason?: string }
+  | { type: 'model'; info: ModelInfo }
+  | { type: 'status'; state: RunState; step: number; message?: string }
+  | { type: 'metrics'; rows: StepMetrics[] }
+  | { type: 'eval'; metrics: EvalMetrics }
+  | { type: 'attention'; snapshot: AttentionSnapshot }
+  | { type: 'translation'; translation: Translation }
+  | { type: 'checkpoint'; id: number; bytes: Uint8Array }
+  | { type: 'loaded'; id: number; step: number }
+  | { type: 'config-error'; errors: FieldError[] }
+  | { type: 'device-lost'; message: string; redoneSteps: number; backend: 'webgpu' | 'cpu' }
+  | { type: 'non-finite'; step: number; parameter: string; skipped: number }
+  | { type: 'error'; id?: number; message: string };
+
+/** The Float32Array/Uint8Array buffers of a message, for postMessage's transfer list. */
+export function transferables(msg: FromWorker | ToWorker): Transferable[] {
+  switch (msg.type) {
+    case 'attention':
+      return msg.snapshot.maps.map((m) => m.data.buffer as ArrayBuffer);
+    case 'translation':
+      return [msg.translation.alignment.buffer as ArrayBuffer];
+    case 'checkpoint':
+    case 'load':
+      return [msg.bytes.buffer as ArrayBuffer];
+    default:
+      return [];
+  }
+}
