@@ -1,0 +1,133 @@
+// Command-line options → RunConfig. Every config field is an option in kebab case
+// (--d-model ↔ dModel); a later option overrides an earlier one; any problem is a UsageError
+// whose one-line message the CLI prints as `error: …` with exit status 2.
+
+import { DEFAULT_CONFIG, parseFieldValue, validateConfig, type RunConfig } from '../train/config';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Config fields by option name, e.g. 'd-model' → 'dModel', 'd-f-f' is spelled 'd-ff'. */
+const FIELD_BY_OPTION = new Map<string, keyof RunConfig>(
+  (Object.keys(DEFAULT_CONFIG) as (keyof RunConfig)[]).map((k) => [k === 'dFF' ? 'd-ff' : kebab(k), k]),
+);
+
+export interface CliOptions {
+  pairs?: string;
+  backend: 'webgpu' | 'cpu' | 'auto';
+  save?: string;
+  load?: string;
+  json: boolean;
+  logEvery?: number;
+  help: boolean;
+}
+
+export interface ParsedArgs {
+  config: RunConfig;
+  cli: CliOptions;
+}
+
+const CLI_FLAGS = new Set(['json', 'help']);
+const CLI_VALUES = new Set(['pairs', 'backend', 'save', 'load', 'log-every']);
+
+export function optionNames(): string[] {
+  return [...FIELD_BY_OPTION.keys(), 'clip-range', ...CLI_VALUES, ...CLI_FLAGS].map((o) => `--${o}`);
+}
+
+/** Parses argv (without node and script). `base` is the config before options (e.g. from a checkpoint). */
+export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAULT_CONFIG): ParsedArgs {
+  const input: Partial<Record<keyof RunConfig, unknown>> = {};
+  const cli: CliOptions = { backend: 'auto', json: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}' (options start with --; see --help)`);
+    let name = arg.slice(2);
+    let value: string | undefined;
+    const eq = name.indexOf('=');
+    if (eq >= 0) {
+      value = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    }
+    if (name === 'h') name = 'help';
+    if (CLI_FLAGS.has(name)) {
+      if (value !== undefined) throw new UsageError(`--${name} takes no value`);
+      if (name === 'json') cli.json = true;
+      else cli.help = true;
+      continue;
+    }
+    const field = FIELD_BY_OPTION.get(name);
+    const isBool = field !== undefined && typeof DEFAULT_CONFIG[field] === 'boolean';
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (isBool && (next === undefined || next.startsWith('--'))) value = 'true';
+      else {
+        if (next === undefined || (next.startsWith('--') && !/^--?\d/.test(next))) throw new UsageError(`--${name} needs a value`);
+        value = next;
+        i++;
+      }
+    }
+    if (CLI_VALUES.has(name)) {
+      if (name === 'pairs') cli.pairs = value;
+      else if (name === 'save') cli.save = value;
+      else if (name === 'load') cli.load = value;
+      else if (name === 'backend') {
+        if (value !== 'webgpu' && value !== 'cpu' && value !== 'auto') throw new UsageError(`--backend must be webgpu, cpu or auto, not '${value}'`);
+        cli.backend = value;
+      } else {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--log-every must be a whole number ≥ 1, not '${value}'`);
+        cli.logEvery = n;
+      }
+      continue;
+    }
+    if (name === 'clip-range') {
+      const parts = value.split(',');
+      const [lo, hi] = parts.map((s) => Number(s.trim()));
+      if (parts.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi)) throw new UsageError(`--clip-range must be LO,HI (two numbers), not '${value}'`);
+      input.clipLo = lo;
+      input.clipHi = hi;
+      continue;
+    }
+    if (!field) throw new UsageError(`unknown option --${name} (see --help)`);
+    input[field] = parseFieldValue(field, value);
+  }
+  if (cli.pairs && input.task === undefined) input.task = 'custom';
+  const r = validateConfig(input, base);
+  if (!r.ok) {
+    const e = r.errors[0];
+    const opt = e.field === 'dFF' ? 'd-ff' : kebab(e.field);
+    throw new UsageError(`--${opt}: ${e.message}${describeValue(input[e.field as keyof RunConfig])}`);
+  }
+  if (r.config.task === 'custom' && !cli.pairs) throw new UsageError('--task custom needs --pairs FILE');
+  return { config: r.config, cli };
+}
+
+function describeValue(v: unknown): string {
+  return v === undefined ? '' : ` (got ${typeof v === 'number' && Number.isNaN(v) ? 'a non-number' : JSON.stringify(v)})`;
+}
+
+export const TRAIN_HELP = `usage: npm run train -- [options]
+
+Trains a seq2seq model on a bundled task or your own pairs, on WebGPU (Dawn) or the CPU.
+
+  --task eng-fra|eng-zh|dates|copy|reverse|sort   bundled task (default ${DEFAULT_CONFIG.task})
+  --pairs FILE          your own pairs, tab-separated source<TAB>target[<TAB>attribution]
+  --model transformer|rnn
+  --cell lstm|gru|janet|indrnn|indrnn2           RNN cell (with --model rnn)
+  --layers N  --d-model N  --heads N  --d-ff N  --hidden N  --embed N  --dropout P
+  --attention soft|hard  --hard-kind topk|threshold  --hard-k K  --hard-threshold T
+  --optimizer sgd|adam|adamw  --lr X  --schedule constant|inverse-sqrt|cosine  --warmup N
+  --batch N  --steps N  --seed S  --teacher-forcing R  --label-smoothing E
+  --clip none|value|range|norm  --clip-value C  --clip-range LO,HI  --clip-group PATTERN
+  --max-norm M  --norm-type P|inf
+  --eval-every N  --probe-every N  --non-finite stop|skip
+  --backend webgpu|cpu|auto   --save FILE  --load FILE  --json  --log-every N
+
+A later option overrides an earlier one. Exit status: 0 done, 2 bad options or files,
+3 the loss or a gradient became non-finite.`;
