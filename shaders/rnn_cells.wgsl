@@ -13,6 +13,8 @@
 // off(k) + b · row(k) + j (the unit stride is guaranteed by the launcher). Sequence operands
 // [B, T, n] add a time stride tim(k). Binding 1 is always the i32 lengths (or a dummy).
 // Each entry point declares its own storage variables; bindings are numbered per entry point.
+// No entry point binds more than 8 storage buffers (WebGPU's default maxStorageBuffersPerShaderStage):
+// that is why each backward writes all its gradients into one packed buffer.
 
 struct Params {
   B: u32, H: u32, T: u32, t: u32,
@@ -243,7 +245,7 @@ fn gru_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 }
 
 // ---- JANET (van der Westhuizen & Lasenby 2018, "The unreasonable effectiveness of the forget
-// gate", eqs. 9–12; gate order f, c) --------------------------------------------------------
+// gate"; gate order f, c) ------------------------------------------------------------------
 //   s = gx_f + gh_f,  c̃ = tanh(gx_c + gh_c)
 //   c_t = σ(s) ⊙ c_{t-1} + (1 − σ(s − β)) ⊙ c̃,   h_t = c_t
 
@@ -312,7 +314,7 @@ fn janet_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   jb_out[base + 2u * H + j] = dc * sf;
 }
 
-// ---- IndRNN (Li et al. 2018, "Independently Recurrent Neural Network", eq. 2) -----------------
+// ---- IndRNN (Li et al. 2018, "Independently Recurrent Neural Network") ------------------------
 //   h_t = ReLU(gx + u ⊙ h_{t-1}),  gx = W x_t + b;  u [H] is a per-unit recurrent weight.
 
 @group(0) @binding(2) var<storage, read> if_gx: array<f32>;

@@ -11,9 +11,9 @@
 //       r = σ(gx_r + gh_r); z = σ(gx_z + gh_z); n = tanh(gx_n + r ⊙ gh_n)
 //       h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
 // JANET (van der Westhuizen & Lasenby 2018, "The unreasonable effectiveness of the forget gate",
-//       eqs. 9–12; gate order f, c):  s = gx_f + gh_f;  c̃ = tanh(gx_c + gh_c)
+//       gate order f, c):  s = gx_f + gh_f;  c̃ = tanh(gx_c + gh_c)
 //       c_t = σ(s) ⊙ c_{t-1} + (1 − σ(s − β)) ⊙ c̃;  h_t = c_t   (β = 1 in the paper)
-// IndRNN (Li et al. 2018, "Independently Recurrent Neural Network", eq. 2):
+// IndRNN (Li et al. 2018, "Independently Recurrent Neural Network"):
 //       h_t = ReLU(gx + u ⊙ h_{t-1}),  u [H] a per-unit recurrent weight
 //
 // Padding, as pack_padded_sequence: given `lengths` (i32 [B]), row b is padding at step t when
@@ -758,7 +758,7 @@ export function indrnnSequence(gx: Tensor, u: Tensor, h0: Tensor, opts: Sequence
 
 /**
  * IndRNN's constraint on the recurrent weights, in place and without autograd:
- * u ← sign(u) · clamp(|u|, min, max) (Li et al. 2018, §3.1: |u| ≤ 2^(1/T) keeps ReLU units from
+ * u ← sign(u) · clamp(|u|, min, max) (Li et al. 2018: |u| ≤ 2^(1/T) keeps ReLU units from
  * exploding over T steps; a lower bound keeps long memory).
  */
 export function constrainRecurrentRaw(u: Tensor, min: number, max: number): void {

@@ -1,10 +1,10 @@
 // IndRNN, Li, Li, Cook, Zhu & Gao (2018), "Independently Recurrent Neural Network (IndRNN):
-// Building A Longer and Deeper RNN" (arXiv:1803.04831), eq. 2:
+// Building A Longer and Deeper RNN" (arXiv:1803.04831):
 //
 //   h_t = ReLU(W x_t + u ⊙ h_{t-1} + b)
 //
 // Each unit only sees its own past through one recurrent weight u_j, so ∂h_T/∂h_t = Π u_j·ReLU'
-// per unit, and keeping |u_j| ≤ 2^(1/T) bounds its growth over T steps (§3.1); a lower bound
+// per unit, and keeping |u_j| ≤ 2^(1/T) bounds its growth over T steps; a lower bound
 // keeps long memory. `constrainRecurrentWeights()` clamps u in place (on the GPU) and should run
 // after every optimizer step.
 //
@@ -73,7 +73,7 @@ abstract class IndRnnBase extends RecurrentLayers {
       .map(([, p]) => p);
   }
 
-  /** u ← sign(u) · clamp(|u|, recurrentMin, recurrentMax), in place (Li et al. 2018, §3.1). */
+  /** u ← sign(u) · clamp(|u|, recurrentMin, recurrentMax), in place (Li et al. 2018). */
   override constrainRecurrentWeights(): void {
     for (const u of this.recurrentWeights()) constrainRecurrentRaw(u, this.recurrentMin, this.recurrentMax);
   }

@@ -1,4 +1,4 @@
-// JANET against the paper's equations (van der Westhuizen & Lasenby 2018, eqs. 9–12) written out by
+// JANET against the paper's equations (van der Westhuizen & Lasenby 2018) written out by
 // hand, and its chrono initialisation b_f = log(U[1, T_max − 1]).
 import { describe, expect, it } from 'vitest';
 import { fromData, initContext, noGrad, toArray, type Backend } from '../../engine';

@@ -1,5 +1,5 @@
 // JANET, "Just Another NETwork": the forget-gate-only LSTM of van der Westhuizen & Lasenby (2018),
-// "The unreasonable effectiveness of the forget gate" (arXiv:1804.04849), eqs. 9–12, as in the paper:
+// "The unreasonable effectiveness of the forget gate" (arXiv:1804.04849), as in the paper:
 //
 //   s_t = U_f h_{t-1} + W_f x_t + b_f
 //   c̃_t = tanh(U_c h_{t-1} + W_c x_t + b_c)
