@@ -1,0 +1,132 @@
+// Cross-entropy of logits against class indices, fused (log-softmax + gather in one pass over a
+// row), with PyTorch's ignore_index and label smoothing. The CPU twin and the PyTorch definitions
+// are in src/engine/ops/cross-entropy.ts.
+//
+// Per row n (logits x [C], target t, smoothing ε):
+//   m = max_c x_c,   log s = log Σ_c exp(x_c − m),   −log p_c = (m − x_c) + log s
+//   loss_n = (1 − ε)·(−log p_t) + ε·mean_c(−log p_c),   0 (and not counted) if t = ignore_index
+// Reduction: mean = Σ loss_n / #counted (0 when nothing is counted; PyTorch gives NaN), sum, none.
+// Backward: dx_c = f_n·(p_c − (1 − ε)·[c = t] − ε/C), with f_n the upstream gradient (times
+// 1/#counted for mean), and 0 on ignored rows.
+//
+// The stats keep m and log s apart (not lse = m + log s): with |x| ~ 1e4 an f32 lse has an ulp of
+// ~1e-3, and exp(x_c − lse) would carry that error; (x_c − m) − log s does not.
+// A target outside [0, C) that is not ignore_index cannot raise an error here: the row is treated
+// as ignored (the CPU reference throws).
+//
+// Schedules: forward one invocation per row (two passes over C; see softmax.wgsl on why not a
+// workgroup per row on SwiftShader); the reduction is one invocation summing the rows in order
+// (deterministic, N ≤ a few thousand); the backward one invocation per logit.
+
+struct Params {
+  N: u32, C: u32, offL: u32, offT: u32,
+  offG: u32, ignoreIndex: i32, mode: u32, smoothing: f32,
+}
+
+// mode: how the upstream gradient and the reduction apply.
+const NONE: u32 = 0u;
+const MEAN: u32 = 1u;
+
+@group(0) @binding(0) var<uniform> P: Params;
+
+fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.x + gid.y * nwg.x * 64u;
+}
+
+fn counted(t: i32) -> bool {
+  return t != P.ignoreIndex && t >= 0 && u32(t) < P.C;
+}
+
+@group(0) @binding(1) var<storage, read> fL: array<f32>;
+@group(0) @binding(2) var<storage, read> fT: array<i32>;
+@group(0) @binding(3) var<storage, read_write> fLoss: array<f32>;
+// [N, 3]: m, log s, counted (1 or 0).
+@group(0) @binding(4) var<storage, read_write> fStats: array<f32>;
+
+@compute @workgroup_size(64)
+fn ce_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let n = flatIndex(gid, nwg);
+  if (n >= P.N) { return; }
+  let tgt = fT[P.offT + n];
+  if (!counted(tgt)) {
+    fLoss[n] = 0.0;
+    fStats[3u * n] = 0.0;
+    fStats[3u * n + 1u] = 0.0;
+    fStats[3u * n + 2u] = 0.0;
+    return;
+  }
+  let base = P.offL + n * P.C;
+  var m = fL[base];
+  for (var c = 1u; c < P.C; c++) { m = max(m, fL[base + c]); }
+  var s = 0.0;
+  var gap = 0.0; // Σ_c (m − x_c)
+  for (var c = 0u; c < P.C; c++) {
+    let d = m - fL[base + c];
+    s += exp(-d);
+    gap += d;
+  }
+  let logS = log(s);
+  let nll = (m - fL[base + u32(tgt)]) + logS;
+  var loss = nll;
+  if (P.smoothing != 0.0) {
+    loss = (1.0 - P.smoothing) * nll + P.smoothing * (gap / f32(P.C) + logS);
+  }
+  fLoss[n] = loss;
+  fStats[3u * n] = m;
+  fStats[3u * n + 1u] = logS;
+  fStats[3u * n + 2u] = 1.0;
+}
+
+@group(0) @binding(1) var<storage, read> rLoss: array<f32>;
+@group(0) @binding(2) var<storage, read> rStats: array<f32>;
+// [2]: the reduced loss, and the factor the backward applies to the upstream gradient.
+@group(0) @binding(3) var<storage, read_write> rOut: array<f32>;
+
+@compute @workgroup_size(1)
+fn ce_reduce() {
+  var total = 0.0;
+  var count = 0.0;
+  for (var n = 0u; n < P.N; n++) {
+    total += rLoss[n];
+    count += rStats[3u * n + 2u];
+  }
+  if (P.mode == MEAN) {
+    // All targets ignored: 0 and a zero gradient, where PyTorch returns NaN (see cross-entropy.ts).
+    if (count > 0.0) {
+      rOut[0] = total / count;
+      rOut[1] = 1.0 / count;
+    } else {
+      rOut[0] = 0.0;
+      rOut[1] = 0.0;
+    }
+  } else {
+    rOut[0] = total;
+    rOut[1] = 1.0;
+  }
+}
+
+@group(0) @binding(1) var<storage, read> bL: array<f32>;
+@group(0) @binding(2) var<storage, read> bT: array<i32>;
+@group(0) @binding(3) var<storage, read> bStats: array<f32>;
+@group(0) @binding(4) var<storage, read> bRed: array<f32>;
+@group(0) @binding(5) var<storage, read> bG: array<f32>;
+@group(0) @binding(6) var<storage, read_write> bDX: array<f32>;
+
+@compute @workgroup_size(64)
+fn ce_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let e = flatIndex(gid, nwg);
+  if (e >= P.N * P.C) { return; }
+  let n = e / P.C;
+  let c = e % P.C;
+  let tgt = bT[P.offT + n];
+  if (bStats[3u * n + 2u] == 0.0) {
+    bDX[e] = 0.0;
+    return;
+  }
+  var f = 0.0;
+  if (P.mode == NONE) { f = bG[P.offG + n]; } else { f = bG[P.offG] * bRed[1]; }
+  let p = exp((bL[P.offL + e] - bStats[3u * n]) - bStats[3u * n + 1u]);
+  var q = P.smoothing / f32(P.C);
+  if (i32(c) == tgt) { q += 1.0 - P.smoothing; }
+  bDX[e] = f * (p - q);
+}
