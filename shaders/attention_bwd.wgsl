@@ -181,14 +181,14 @@ fn sdpa_backward_dkv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
 
 // ---- masked row softmax backward --------------------------------------------------------------
 //
-// Y = softmax(X) over the allowed keys (0 elsewhere), G = ∂loss/∂Y:
-//   ∂loss/∂X_j = Y_j (G_j − Σ_l G_l Y_l)
+// Y = softmax(scale · X) over the allowed keys (0 elsewhere), G = ∂loss/∂Y:
+//   ∂loss/∂X_j = scale · Y_j (G_j − Σ_l G_l Y_l)
 // which is 0 at masked keys (Y = 0) without consulting the mask.
 
 struct SoftmaxParams {
   rows: u32, R: u32, Tq: u32, Tk: u32,
   causal: u32, hasMask: u32, offMask: u32, offX: u32,
-  offY: u32, offG: u32, offDX: u32, pad0: u32,
+  offY: u32, offG: u32, offDX: u32, scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> S: SoftmaxParams;
@@ -205,5 +205,5 @@ fn softmax_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   var yg = 0.0;
   for (var j = 0u; j < S.Tk; j++) { yg += sb_Y[yb + j] * sb_G[gb + j]; }
   let xb = S.offDX + r * S.Tk;
-  for (var j = 0u; j < S.Tk; j++) { sb_DX[xb + j] = sb_Y[yb + j] * (sb_G[gb + j] - yg); }
+  for (var j = 0u; j < S.Tk; j++) { sb_DX[xb + j] = S.scale * sb_Y[yb + j] * (sb_G[gb + j] - yg); }
 }

@@ -177,14 +177,14 @@ fn sdpa_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 // ---- masked row softmax (explicit-weights path) ---------------------------------------------
 //
 // X viewed as [B, R, Tk] rows (R = the product of the middle dims, e.g. heads × queries):
-//   P_r = softmax(X_r) over the keys allowed for row r (padding mask of batch b = r / R; causal
+//   P_r = softmax(scale · X_r) over the keys allowed for row r (padding mask of batch b = r / R; causal
 //   with query i = r mod Tq as above), 0 elsewhere; a row with no allowed key is all zeros.
 // One invocation per row, three passes over the keys (max, sum, write): rows are short here.
 
 struct SoftmaxParams {
   rows: u32, R: u32, Tq: u32, Tk: u32,
   causal: u32, hasMask: u32, offMask: u32, offX: u32,
-  offY: u32, offG: u32, offDX: u32, pad0: u32,
+  offY: u32, offG: u32, offDX: u32, scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> S: SoftmaxParams;
@@ -213,18 +213,18 @@ fn softmax_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   var seen = false;
   for (var j = 0u; j < S.Tk; j++) {
     if (softmaxKeyOk(b, j, end)) {
-      m = max(m, SX[xb + j]);
+      m = max(m, S.scale * SX[xb + j]);
       seen = true;
     }
   }
   var l = 0.0;
   for (var j = 0u; j < S.Tk; j++) {
-    if (softmaxKeyOk(b, j, end)) { l += exp(SX[xb + j] - m); }
+    if (softmaxKeyOk(b, j, end)) { l += exp(S.scale * SX[xb + j] - m); }
   }
   let inv = select(0.0, 1.0 / l, seen);
   for (var j = 0u; j < S.Tk; j++) {
     var p = 0.0;
-    if (softmaxKeyOk(b, j, end)) { p = exp(SX[xb + j] - m) * inv; }
+    if (softmaxKeyOk(b, j, end)) { p = exp(S.scale * SX[xb + j] - m) * inv; }
     SY[yb + j] = p;
   }
 }

@@ -221,6 +221,7 @@ for (const nb of testBackends()) {
       await checkOp((x, m) => attentionSoftmax(x, { keyPaddingMask: m }), [f([3, 5]), maskSpec([[1, 1, 0, 1, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0]])], b, { seed: 3 });
       await checkOp((x, m) => attentionSoftmax(x, { keyPaddingMask: m, causal: true }), [f([2, 3, 4, 5]), maskSpec([[1, 1, 1, 0, 0], [0, 1, 1, 1, 1]])], b, { seed: 4 });
       await checkOp((x) => attentionSoftmax(x, { causal: true }), [f([1, 2, 6, 3])], b, { seed: 5 });
+      await checkOp((x, m) => attentionSoftmax(x, { keyPaddingMask: m, scale: -0.7 }), [f([2, 3, 4]), maskSpec([[1, 0, 1, 1], [1, 1, 1, 1]])], b, { seed: 6 });
     });
     it('equals the fused kernel’s weights for the same scores', async () => {
       const b = await nb.get();

@@ -523,18 +523,25 @@ function softmaxGeometry(x: Tensor, opts: AttentionMaskOptions): SoftmaxGeometry
   return { rows, R: B === 0 ? 0 : rows / B, Tq: opts.causal ? x.shape[x.rank - 2] : 1, Tk, B };
 }
 
-function softmaxUniforms(g: SoftmaxGeometry, causal: boolean, mask: Operand | null, offX: number, offY: number, offG: number, offDX: number) {
+function softmaxUniforms(g: SoftmaxGeometry, causal: boolean, mask: Operand | null, scale: number, offX: number, offY: number, offG: number, offDX: number) {
   return uniforms()
     .u32(g.rows, g.R, g.Tq, g.Tk)
     .u32(causal ? 1 : 0, mask ? 1 : 0, mask ? mask.t.offset : 0, offX)
-    .u32(offY, offG, offDX, 0);
+    .u32(offY, offG, offDX)
+    .f32(scale);
+}
+
+export interface SoftmaxOptions extends AttentionMaskOptions {
+  /** Multiplies the scores before the softmax (default 1). */
+  scale?: number;
 }
 
 /** Masked softmax over the last dim without autograd; see attentionSoftmax. */
-export function attentionSoftmaxRaw(x: Tensor, opts: AttentionMaskOptions = {}): Tensor {
+export function attentionSoftmaxRaw(x: Tensor, opts: SoftmaxOptions = {}): Tensor {
   if (x.dtype !== 'f32') throw new Error('attentionSoftmax: f32 scores expected');
   const g = softmaxGeometry(x, opts);
   const causal = !!opts.causal;
+  const scale = opts.scale ?? 1;
   const mask = maskOperand(opts.keyPaddingMask, g.B, g.Tk, x.backend);
   const xc = contiguousRaw(x);
   const y = empty(x.shape, 'f32', x.backend);
@@ -546,17 +553,18 @@ export function attentionSoftmaxRaw(x: Tensor, opts: AttentionMaskOptions = {}):
       const b = Math.floor(r / g.R);
       const end = keyEnd(causal, r % g.Tq, g.Tq, g.Tk);
       const ok = (j: number) => j < end && (!M || M[mask!.t.offset + b * g.Tk + j] > 0.5);
+      const x = (j: number) => scale * X[xc.offset + r * g.Tk + j];
       let m = -Infinity;
-      for (let j = 0; j < g.Tk; j++) if (ok(j)) m = Math.max(m, X[xc.offset + r * g.Tk + j]);
+      for (let j = 0; j < g.Tk; j++) if (ok(j)) m = Math.max(m, x(j));
       let l = 0;
-      for (let j = 0; j < g.Tk; j++) if (ok(j)) l += Math.exp(X[xc.offset + r * g.Tk + j] - m);
-      for (let j = 0; j < g.Tk; j++) Y[r * g.Tk + j] = ok(j) ? Math.exp(X[xc.offset + r * g.Tk + j] - m) / l : 0;
+      for (let j = 0; j < g.Tk; j++) if (ok(j)) l += Math.exp(x(j) - m);
+      for (let j = 0; j < g.Tk; j++) Y[r * g.Tk + j] = ok(j) ? Math.exp(x(j) - m) / l : 0;
     }
   } else {
     x.backend.dispatch(
       spec('fwd', 'softmax_forward', 16, {}, 3, 1),
       [gpuBuffer(xc), mask ? gpuBuffer(mask.t) : x.backend.dummy, gpuBuffer(y)],
-      softmaxUniforms(g, causal, mask, xc.offset, y.offset, 0, 0),
+      softmaxUniforms(g, causal, mask, scale, xc.offset, y.offset, 0, 0),
       Math.ceil(g.rows / WORKGROUP),
     );
   }
@@ -565,8 +573,8 @@ export function attentionSoftmaxRaw(x: Tensor, opts: AttentionMaskOptions = {}):
   return y;
 }
 
-/** ∂x = y ∘ (g − Σ_j g_j y_j) per row, without autograd. */
-function attentionSoftmaxBackwardRaw(y: Tensor, g: Tensor): Tensor {
+/** ∂x = scale · y ∘ (g − Σ_j g_j y_j) per row, without autograd. */
+function attentionSoftmaxBackwardRaw(y: Tensor, g: Tensor, scale: number): Tensor {
   const geo = softmaxGeometry(y, {});
   const gc = contiguousRaw(g);
   const dx = empty(y.shape, 'f32', y.backend);
@@ -578,13 +586,13 @@ function attentionSoftmaxBackwardRaw(y: Tensor, g: Tensor): Tensor {
     for (let r = 0; r < geo.rows; r++) {
       let yg = 0;
       for (let j = 0; j < Tk; j++) yg += Y[y.offset + r * Tk + j] * Gd[gc.offset + r * Tk + j];
-      for (let j = 0; j < Tk; j++) DX[r * Tk + j] = Y[y.offset + r * Tk + j] * (Gd[gc.offset + r * Tk + j] - yg);
+      for (let j = 0; j < Tk; j++) DX[r * Tk + j] = scale * Y[y.offset + r * Tk + j] * (Gd[gc.offset + r * Tk + j] - yg);
     }
   } else {
     y.backend.dispatch(
       spec('bwd', 'softmax_backward', 16, {}, 3, 1),
       [gpuBuffer(y), gpuBuffer(gc), gpuBuffer(dx)],
-      softmaxUniforms(geo, false, null, 0, y.offset, gc.offset, dx.offset),
+      softmaxUniforms(geo, false, null, scale, 0, y.offset, gc.offset, dx.offset),
       Math.ceil(geo.rows / WORKGROUP),
     );
   }
@@ -593,11 +601,12 @@ function attentionSoftmaxBackwardRaw(y: Tensor, g: Tensor): Tensor {
 }
 
 /**
- * Softmax over the last dim of scores x [B, ..., Tk] restricted to the visible keys: the padding
- * mask (f32 [B, Tk], row b for every x[b, ...]) and, for x [B, ..., Tq, Tk], the causal rule.
- * Hidden keys get weight 0; a row with no visible key is all zeros. Autograd to x.
+ * softmax(scale · x) over the last dim of scores x [B, ..., Tk], restricted to the visible keys:
+ * the padding mask (f32 [B, Tk], row b for every x[b, ...]) and, for x [B, ..., Tq, Tk], the
+ * causal rule. Hidden keys get weight 0; a row with no visible key is all zeros. Autograd to x.
  */
-export function attentionSoftmax(x: Tensor, opts: AttentionMaskOptions = {}): Tensor {
+export function attentionSoftmax(x: Tensor, opts: SoftmaxOptions = {}): Tensor {
   const y = attentionSoftmaxRaw(x, opts);
-  return record1(y, [x], (g) => [attentionSoftmaxBackwardRaw(y, g)], 'attentionSoftmax');
+  const scale = opts.scale ?? 1;
+  return record1(y, [x], (g) => [attentionSoftmaxBackwardRaw(y, g, scale)], 'attentionSoftmax');
 }
