@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sum } from './reduce';
+import { tidy } from '../scope';
+import { memoryOf } from '../backend';
 import { backward } from '../autograd';
 import { Random } from '../random';
 import { fromData, toArray } from '../storage';
@@ -152,6 +155,20 @@ for (const nb of testBackends()) {
       const x = fromData(randomData(6, 1), [2, 3], 'f32', b);
       expect(() => crossEntropy(x, fromData([0, 1, 2], [3], 'i32', b))).toThrow(/without the class axis/);
       expect(() => crossEntropy(x, fromData([0, 1], [2], 'f32', b))).toThrow(/i32/);
+    });
+    it('forward + backward inside tidy leave no live memory (mean and none)', async () => {
+      const b = await nb.get();
+      const before = memoryOf(b).liveBytes;
+      tidy(() => {
+        const x = fromData(randomData(12, 1), [4, 3], 'f32', b);
+        x.requiresGrad = true;
+        const t = fromData([0, -100, 2, 1], [4], 'i32', b);
+        backward(crossEntropy(x, t, { labelSmoothing: 0.1 }));
+        backward(sum(crossEntropy(x, t, { reduction: 'none' })));
+        x.grad?.dispose();
+        crossEntropy(x, t); // no tape node: the saved statistics are freed at once
+      });
+      expect(memoryOf(b).liveBytes).toBe(before);
     });
   });
 }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tidy } from '../scope';
+import { memoryOf } from '../backend';
 import { backward } from '../autograd';
 import { cpuBackend } from '../backend';
 import { fromData, toArray } from '../storage';
@@ -100,6 +102,17 @@ for (const nb of testBackends()) {
       expect(Array.from(m1).every((v) => v === 0 || v === 2)).toBe(true);
       d.eval();
       expect(Array.from(await toArray(d.forward(x)))).toEqual(new Array<number>(64).fill(1));
+    });
+    it('forward + backward inside tidy leave no live memory', async () => {
+      const b = await nb.get();
+      const before = memoryOf(b).liveBytes;
+      tidy(() => {
+        const x = fromData(randomData(300, 1), [3, 100], 'f32', b);
+        x.requiresGrad = true;
+        backward(sum(dropout(dropout(x, 0.3, true, 1), 0.5, false, 0)));
+        x.grad?.dispose();
+      });
+      expect(memoryOf(b).liveBytes).toBe(before);
     });
   });
 }

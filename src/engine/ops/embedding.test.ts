@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tidy } from '../scope';
+import { memoryOf } from '../backend';
 import { backward } from '../autograd';
 import { Random } from '../random';
 import { fromData, toArray } from '../storage';
@@ -125,6 +127,17 @@ for (const nb of testBackends()) {
       expect(g.slice(0, 16)).toEqual(new Array<number>(16).fill(0));
       expect(g.slice(5 * 16, 6 * 16)).toEqual(new Array<number>(16).fill(1));
       emb.dispose();
+    });
+    it('forward + backward inside tidy leave no live memory', async () => {
+      const b = await nb.get();
+      const before = memoryOf(b).liveBytes;
+      tidy(() => {
+        const w = fromData(randomData(15, 1), [5, 3], 'f32', b);
+        w.requiresGrad = true;
+        backward(sum(embedding(fromData([1, 1, 4, 0], [2, 2], 'i32', b), w, { paddingIdx: 0 })));
+        w.grad?.dispose();
+      });
+      expect(memoryOf(b).liveBytes).toBe(before);
     });
   });
 }

@@ -1,8 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sum } from './reduce';
+import { mul } from './elementwise';
+import { backward } from '../autograd';
+import { tidy } from '../scope';
+import { memoryOf } from '../backend';
 import { fromData, toArray } from '../storage';
 import { testBackends } from '../testing/backends';
 import { assertClose, checkOp, randomData } from '../testing/check';
+import { LayerNorm } from '../nn/layer-norm';
+import { initContext } from '../nn/module';
 import { layerNorm, layerNormRaw } from './layer-norm';
 import { transpose } from './view';
 
@@ -71,6 +78,34 @@ for (const nb of testBackends()) {
     it('rejects a weight of the wrong shape', async () => {
       const b = await nb.get();
       expect(() => layerNorm(fromData([1, 2, 3], [1, 3], 'f32', b), fromData([1, 2], [2], 'f32', b))).toThrow(/weight must be/);
+    });
+    it('forward + backward inside tidy leave no live memory', async () => {
+      const b = await nb.get();
+      const before = memoryOf(b).liveBytes;
+      tidy(() => {
+        const x = fromData(randomData(24, 1), [2, 3, 4], 'f32', b);
+        const w = fromData(randomData(4, 2), [4], 'f32', b);
+        const bias = fromData(randomData(4, 3), [4], 'f32', b);
+        for (const t of [x, w, bias]) t.requiresGrad = true;
+        backward(sum(mul(layerNorm(x, w, bias), x)));
+        for (const t of [x, w, bias]) t.grad?.dispose();
+        layerNorm(x); // no tape node: the statistics are freed at once
+      });
+      expect(memoryOf(b).liveBytes).toBe(before);
+    });
+    it('nn.LayerNorm: PyTorch names and defaults (weight 1, bias 0, eps 1e-5), affine off, bias off', async () => {
+      const b = await nb.get();
+      const ln = new LayerNorm(initContext(0, b), 6);
+      expect(ln.namedParameters().map(([n]) => n)).toEqual(['weight', 'bias']);
+      expect(ln.eps).toBe(1e-5);
+      expect(Array.from(await toArray(ln.weight!))).toEqual(new Array<number>(6).fill(1));
+      expect(Array.from(await toArray(ln.bias!))).toEqual(new Array<number>(6).fill(0));
+      const x = randomData(12, 4);
+      assertClose(Array.from(await toArray(ln.forward(fromData(x, [2, 6], 'f32', b)))), naive(x, 6, null, null, 1e-5), 1e-5, 1e-4, 'y');
+      expect(new LayerNorm(initContext(0, b), [6], { elementwiseAffine: false }).namedParameters()).toEqual([]);
+      expect(new LayerNorm(initContext(0, b), 6, { bias: false }).namedParameters().map(([n]) => n)).toEqual(['weight']);
+      expect(() => ln.forward(fromData(x, [3, 4], 'f32', b))).toThrow(/last axis/);
+      ln.dispose();
     });
   });
 }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tidy } from '../scope';
+import { memoryOf } from '../backend';
 import { backward } from '../autograd';
 import { fromData, toArray } from '../storage';
 import { testBackends } from '../testing/backends';
@@ -123,6 +125,18 @@ for (const nb of testBackends()) {
       const b = await nb.get();
       const x = fromData(randomData(6, 1), [2, 3], 'f32', b);
       expect(() => softmax(x, -1, fromData([1, 0], [2], 'f32', b))).toThrow(/does not broadcast/);
+    });
+    it('forward + backward inside tidy leave no live memory (mask, both variants)', async () => {
+      const b = await nb.get();
+      const before = memoryOf(b).liveBytes;
+      tidy(() => {
+        const x = fromData(randomData(24, 1), [2, 3, 4], 'f32', b);
+        x.requiresGrad = true;
+        const m = fromData([1, 0, 1, 1], [4], 'f32', b);
+        backward(sum(mul(logSoftmax(x, -1, m), softmax(x, 1, m))));
+        x.grad?.dispose();
+      });
+      expect(memoryOf(b).liveBytes).toBe(before);
     });
   });
 }
