@@ -1,0 +1,223 @@
+// Parity with PyTorch (tools/parity/clip.py, run in float64 by Debian's python3-torch):
+// clip_grad_norm_ for norm types 1, 2, 3 and inf (returned total and clipped gradients),
+// clip_grad_value_, and a few steps of Adam, AdamW and SGD (parameters after every step and the
+// final optimizer state), relative error ≤ 1e-5. A parameter without a gradient is included.
+// Node projects only (it spawns /usr/bin/python3); skipped with a reason when torch is missing.
+import { describe, expect, it } from 'vitest';
+import { zeroGrad } from './autograd';
+import type { Backend } from './backend';
+import { clipGradNorm, clipGradValue, type NormType } from './clip';
+import { parameter } from './nn/module';
+import { Adam, AdamW } from './optim/adam';
+import type { Optimizer } from './optim/optimizer';
+import { SGD } from './optim/sgd';
+import { keep } from './scope';
+import { fromData, toArray } from './storage';
+import type { Tensor } from './tensor';
+import { testBackends } from './testing/backends';
+import { randomData } from './testing/check';
+
+const PYTHON = '/usr/bin/python3';
+const inBrowser = typeof window !== 'undefined';
+
+type NodeModules = {
+  cp: typeof import('node:child_process');
+  fs: typeof import('node:fs');
+  os: typeof import('node:os');
+  path: typeof import('node:path');
+  url: typeof import('node:url');
+};
+
+/** Node's modules, loaded only in Node (the specifiers are hidden from the browser bundler). */
+async function nodeModules(): Promise<NodeModules> {
+  const load = <T>(name: string) => import(/* @vite-ignore */ name) as Promise<T>;
+  return {
+    cp: await load('node:child_process'),
+    fs: await load('node:fs'),
+    os: await load('node:os'),
+    path: await load('node:path'),
+    url: await load('node:url'),
+  };
+}
+
+let torchProbe: Promise<string | null> | null = null;
+
+/** null when torch imports, else why not. */
+function torchMissing(m: NodeModules): Promise<string | null> {
+  torchProbe ??= new Promise((resolve) => {
+    m.cp.execFile(PYTHON, ['-c', 'import torch'], (err, _out, stderr) => {
+      resolve(err ? `torch is not importable by ${PYTHON} (${(stderr || err.message).trim().split('\n').pop()})` : null);
+    });
+  });
+  return torchProbe;
+}
+
+type Grads = (number[] | null)[];
+
+interface OptimCase {
+  algo: 'adam' | 'adamw' | 'sgd';
+  options: { momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; betas?: [number, number]; eps?: number; amsgrad?: boolean };
+  lrs: number[];
+  params: number[][];
+  grads: Grads[];
+}
+
+interface TorchResult {
+  norm: { total: number; grads: Grads }[];
+  value: { grads: Grads }[];
+  optim: { params: number[][][]; state: Record<string, number[]> }[];
+  torch: string;
+}
+
+function runTorch(m: NodeModules, input: object): TorchResult {
+  const dir = m.fs.mkdtempSync(m.path.join(m.os.tmpdir(), 'clip-parity-'));
+  try {
+    m.fs.writeFileSync(m.path.join(dir, 'input.json'), JSON.stringify(input));
+    const script = m.url.fileURLToPath(new URL('../../tools/parity/clip.py', import.meta.url));
+    m.cp.execFileSync(PYTHON, [script, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return JSON.parse(m.fs.readFileSync(m.path.join(dir, 'output.json'), 'utf8')) as TorchResult;
+  } finally {
+    m.fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const RTOL = 1e-5;
+const ATOL = 1e-7;
+
+/** |a − e| ≤ RTOL·|e| + ATOL element by element; returns the largest relative error, for the log. */
+function expectParity(actual: ArrayLike<number>, expected: readonly number[], what: string): number {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    if (!(err <= RTOL * Math.abs(expected[i]) + ATOL)) expect.fail(`${what}[${i}] = ${actual[i]}, PyTorch ${expected[i]} (rtol ${RTOL}, atol ${ATOL})`);
+    worst = Math.max(worst, err / Math.max(Math.abs(expected[i]), ATOL / RTOL));
+  }
+  return worst;
+}
+
+const SHAPES = [[3000], [4, 6], [1], [257], [5]];
+const sizeOf = (s: number[]) => s.reduce((a, d) => a * d, 1);
+
+function withGrads(b: Backend, grads: Grads): Tensor[] {
+  return SHAPES.map((s, i) => {
+    const p = parameter(new Float32Array(sizeOf(s)), s, b);
+    const g = grads[i];
+    if (g) p.grad = keep(fromData(g, s, 'f32', b));
+    return p;
+  });
+}
+
+function release(ps: Tensor[]): void {
+  zeroGrad(ps);
+  for (const p of ps) p.dispose();
+}
+
+async function compareGrads(ps: Tensor[], expected: Grads, what: string): Promise<number> {
+  let worst = 0;
+  for (let i = 0; i < ps.length; i++) {
+    const e = expected[i];
+    if (e === null) expect(ps[i].grad, `${what}: parameter ${i} has no gradient`).toBeNull();
+    else worst = Math.max(worst, expectParity(await toArray(ps[i].grad!), e, `${what}, gradient ${i}`));
+  }
+  return worst;
+}
+
+function makeOptimizer(c: OptimCase, ps: Tensor[]): Optimizer {
+  if (c.algo === 'sgd') return new SGD(ps, { lr: c.lrs[0], ...c.options });
+  return c.algo === 'adam' ? new Adam(ps, { lr: c.lrs[0], ...c.options }) : new AdamW(ps, { lr: c.lrs[0], ...c.options });
+}
+
+async function parity(m: NodeModules, b: Backend): Promise<void> {
+  // Gradients are float32 values (so both sides start from the same numbers).
+  const f32 = (v: number[]) => Array.from(Float32Array.from(v));
+  const grads: Grads = SHAPES.map((s, i) => f32(randomData(sizeOf(s), 200 + i, 0.05)));
+  grads[2] = null;
+  const normCases: { normType: NormType; maxNorm: number }[] = [
+    { normType: 1, maxNorm: 5 },
+    { normType: 2, maxNorm: 1 },
+    { normType: 3, maxNorm: 0.2 },
+    { normType: 'inf', maxNorm: 0.1 },
+    { normType: 2, maxNorm: 100 },
+  ];
+  const valueCases = [0.03, 1];
+  const steps = 4;
+  const configs: [OptimCase['algo'], OptimCase['options']][] = [
+    ['adam', {}],
+    ['adam', { weightDecay: 0.1, amsgrad: true, betas: [0.8, 0.99] }],
+    ['adamw', {}],
+    ['adamw', { weightDecay: 0.1, eps: 1e-6, amsgrad: true }],
+    ['sgd', { momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }],
+    ['sgd', { momentum: 0.9, nesterov: true }],
+  ];
+  // Parameter 3 has no gradient on step 2 (PyTorch skips it: no update, its step count lags).
+  const optimCases: OptimCase[] = configs.map(([algo, options], c) => ({
+    algo,
+    options,
+    lrs: Array.from({ length: steps }, (_, t) => (algo === 'sgd' ? 0.1 : 0.01) / (1 + t)),
+    params: SHAPES.map((s, i) => f32(randomData(sizeOf(s), 300 + 10 * c + i))),
+    grads: Array.from({ length: steps }, (_, t) => SHAPES.map((s, i) => (t === 1 && i === 3 ? null : f32(randomData(sizeOf(s), 400 + 100 * c + 10 * t + i, 0.1))))),
+  }));
+  const ref = runTorch(m, { shapes: SHAPES, grads, norm: normCases, value: valueCases, optim: optimCases });
+
+  const worst: Record<string, number> = {};
+  for (const [k, c] of normCases.entries()) {
+    const ps = withGrads(b, grads);
+    const total = clipGradNorm(ps, c.maxNorm, c.normType);
+    const tag = `clip_grad_norm_(p=${c.normType}, max=${c.maxNorm})`;
+    worst[tag] = Math.max(expectParity(await toArray(total), [ref.norm[k].total], `${tag} total`), await compareGrads(ps, ref.norm[k].grads, tag));
+    total.dispose();
+    release(ps);
+  }
+  for (const [k, c] of valueCases.entries()) {
+    const ps = withGrads(b, grads);
+    clipGradValue(ps, c);
+    worst[`clip_grad_value_(${c})`] = await compareGrads(ps, ref.value[k].grads, `clip_grad_value_(${c})`);
+    release(ps);
+  }
+  for (const [k, c] of optimCases.entries()) {
+    const ps = SHAPES.map((s, i) => parameter(c.params[i], s, b));
+    const opt = makeOptimizer(c, ps);
+    const tag = `${c.algo} ${JSON.stringify(c.options)}`;
+    let w = 0;
+    for (let t = 0; t < steps; t++) {
+      ps.forEach((p, i) => {
+        p.grad?.dispose();
+        const g = c.grads[t][i];
+        p.grad = g ? keep(fromData(g, p.shape, 'f32', b)) : null;
+      });
+      opt.lr = c.lrs[t];
+      opt.step();
+      for (let i = 0; i < ps.length; i++) w = Math.max(w, expectParity(await toArray(ps[i]), ref.optim[k].params[t][i], `${tag}, step ${t + 1}, parameter ${i}`));
+    }
+    const state = await opt.stateDict();
+    for (const [key, v] of Object.entries(ref.optim[k].state)) {
+      expect(state[key], `${tag}: state '${key}'`).toBeDefined();
+      w = Math.max(w, expectParity(state[key], v, `${tag}, state ${key}`));
+    }
+    // Ours also has `${i}.step` for SGD, whose PyTorch state has no step.
+    expect(Object.keys(state).filter((key) => !(key in ref.optim[k].state) && !key.endsWith('.step'))).toEqual([]);
+    worst[tag] = w;
+    opt.dispose();
+    release(ps);
+  }
+  console.log(
+    `[clip/optim parity] ${b.kind}, torch ${ref.torch}: max relative error ` +
+      Object.entries(worst)
+        .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+        .join('; '),
+  );
+  if (b.kind === 'webgpu') expect(b.errors, 'WebGPU validation errors').toEqual([]);
+}
+
+for (const nb of testBackends()) {
+  describe(`clipping and optimizer parity with PyTorch on ${nb.name}`, () => {
+    it('clip_grad_norm_ (1, 2, 3, inf), clip_grad_value_, Adam/AdamW/SGD steps and state match torch within rtol 1e-5', async (ctx) => {
+      if (inBrowser) ctx.skip('PyTorch parity needs Node (it runs /usr/bin/python3)');
+      const m = await nodeModules();
+      const missing = await torchMissing(m);
+      if (missing) ctx.skip(missing);
+      await parity(m, await nb.get());
+    });
+  });
+}
