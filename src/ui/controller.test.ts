@@ -1,0 +1,257 @@
+// The controller against a test double of the worker (it speaks the protocol, nothing more) and
+// an in-memory run storage.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../train/config';
+import type { FromWorker, StepMetrics, ToWorker } from '../train/protocol';
+import { Playground, type RunStorage } from './controller';
+import { useAttention } from './store/attention-store';
+import { useCompare, type ComparedRun } from './store/compare-store';
+import { useConfig } from './store/config-store';
+import { useMetrics } from './store/metrics-store';
+import type { SavedRun } from './store/run-file';
+import { useStatus } from './store/status-store';
+import { useTranslate } from './store/translate-store';
+import type { WorkerLike } from './worker-client';
+
+class FakeWorker implements WorkerLike {
+  sent: ToWorker[] = [];
+  private listeners: ((ev: MessageEvent<FromWorker>) => void)[] = [];
+  /** Replies the double gives on its own (like the real worker's answers to requests). */
+  auto = true;
+  step = 0;
+
+  postMessage(msg: ToWorker): void {
+    this.sent.push(msg);
+    if (!this.auto) return;
+    switch (msg.type) {
+      case 'init':
+        this.emit({ type: 'ready', backend: 'webgpu', adapter: 'fake adapter' });
+        break;
+      case 'configure':
+        this.step = 0;
+        this.emit({ type: 'model', info: { params: [{ name: 'w', shape: [2] }], numParameters: 2, task: msg.config.task, description: '', examples: [], splits: { train: 1, valid: 1, test: 1 }, probes: ['a'] } });
+        this.emit({ type: 'status', state: 'idle', step: 0 });
+        break;
+      case 'step': {
+        const rows: StepMetrics[] = [];
+        for (let i = 0; i < (msg.count ?? 1); i++) rows.push(row(++this.step));
+        this.emit({ type: 'metrics', rows });
+        this.emit({ type: 'status', state: 'paused', step: this.step });
+        break;
+      }
+      case 'save':
+        this.emit({ type: 'checkpoint', id: msg.id, bytes: new Uint8Array([this.step, 42]) });
+        break;
+      case 'load':
+        this.step = msg.bytes[0];
+        this.emit({ type: 'loaded', id: msg.id, step: this.step });
+        this.emit({ type: 'status', state: 'paused', step: this.step });
+        break;
+      case 'translate':
+        if (msg.text === 'fail') this.emit({ type: 'error', id: msg.id, message: 'no model' });
+        else
+          this.emit({
+            type: 'translation',
+            translation: { id: msg.id, srcTokens: msg.text.split(' '), unknown: [false], outTokens: ['x'], text: `x(${msg.beam})`, alignment: new Float32Array([1]) },
+          });
+        break;
+      default:
+        break;
+    }
+  }
+
+  emit(ev: FromWorker): void {
+    for (const l of this.listeners) l({ data: ev } as MessageEvent<FromWorker>);
+  }
+
+  addEventListener(type: 'message' | 'error', listener: (ev: never) => void): void {
+    if (type === 'message') this.listeners.push(listener as (ev: MessageEvent<FromWorker>) => void);
+  }
+
+  terminate(): void {}
+}
+
+function row(step: number): StepMetrics {
+  return { step, loss: 5 / step, lr: 1e-3, gradNormPre: 3, gradNormPost: 1, paramNormsPre: [3], paramNormsPost: [1], tokensPerSec: 10, ms: 1, gpuBytes: 100 };
+}
+
+class MemoryRuns implements RunStorage {
+  runs = new Map<string, SavedRun>();
+  compared = new Map<string, ComparedRun>();
+  async saveRun(r: SavedRun) {
+    this.runs.set(r.runId, structuredClone(r));
+  }
+  async loadRun(id: string) {
+    return this.runs.get(id);
+  }
+  async saveCompared(r: ComparedRun) {
+    this.compared.set(r.id, r);
+  }
+  async deleteCompared(id: string) {
+    this.compared.delete(id);
+  }
+  async loadCompared() {
+    return [...this.compared.values()];
+  }
+}
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+function resetStores() {
+  useConfig.getState().replace(DEFAULT_CONFIG);
+  useMetrics.getState().clear();
+  useAttention.getState().clear();
+  useCompare.getState().hydrate([]);
+  useStatus.setState(useStatus.getInitialState());
+}
+
+let pg: Playground | null = null;
+beforeEach(resetStores);
+afterEach(() => {
+  pg?.dispose();
+  pg = null;
+});
+
+async function boot(storage: RunStorage | null, worker = new FakeWorker(), runId = 'tab-1', urlHasConfig = false) {
+  pg = new Playground({ spawn: () => worker, storage, claim: async () => ({ runId, copiedFrom: null }), urlHasConfig });
+  await pg.boot();
+  await tick();
+  return { pg, worker };
+}
+
+describe('Playground', () => {
+  it('starts the worker and builds the model with the edited config', async () => {
+    const { worker } = await boot(null);
+    expect(worker.sent[0]).toEqual({ type: 'init', backend: undefined, runId: 'tab-1' });
+    const configure = worker.sent.find((m) => m.type === 'configure');
+    expect(configure && configure.type === 'configure' && configure.config).toEqual(DEFAULT_CONFIG);
+    expect(useStatus.getState().phase).toBe('ready');
+    expect(useStatus.getState().adapter).toBe('fake adapter');
+    expect(useStatus.getState().model?.numParameters).toBe(2);
+  });
+
+  it('rebuilds the model when the config changes before training, not after', async () => {
+    const { pg, worker } = await boot(null);
+    useConfig.getState().setField('lr', '0.01');
+    await tick(300);
+    const configures = () => worker.sent.filter((m) => m.type === 'configure');
+    expect(configures().length).toBe(2);
+    pg.step(3);
+    await tick();
+    expect(useMetrics.getState().last?.step).toBe(3);
+    useConfig.getState().setField('lr', '0.02');
+    await tick(300);
+    expect(configures().length).toBe(2);
+    expect(pg.pendingChanges()).toEqual(['lr']);
+  });
+
+  it('an invalid edit is not sent to the worker', async () => {
+    const { worker } = await boot(null);
+    useConfig.getState().setField('batch', '0');
+    await tick(300);
+    expect(worker.sent.filter((m) => m.type === 'configure').length).toBe(1);
+  });
+
+  it('train sends start; reset clears the metrics and rebuilds', async () => {
+    const { pg, worker } = await boot(null);
+    pg.train();
+    expect(worker.sent[worker.sent.length - 1]).toEqual({ type: 'start' });
+    worker.emit({ type: 'metrics', rows: [row(1), row(2)] });
+    worker.emit({ type: 'attention', snapshot: { step: 1, probe: 0, srcTokens: [], tgtTokens: [], maps: [] } });
+    expect(useMetrics.getState().series.step).toEqual([1, 2]);
+    expect(useAttention.getState().snapshots.length).toBe(1);
+    pg.reset();
+    expect(useMetrics.getState().series.step).toEqual([]);
+    expect(useAttention.getState().snapshots.length).toBe(0);
+    expect(worker.sent[worker.sent.length - 1].type).toBe('configure');
+  });
+
+  it('saves the run with its checkpoint when it pauses, and a reload restores it', async () => {
+    const storage = new MemoryRuns();
+    const first = await boot(storage);
+    first.pg.step(5);
+    await tick(10);
+    const saved = storage.runs.get('tab-1');
+    expect(saved?.step).toBe(5);
+    expect(Array.from(saved!.checkpoint!)).toEqual([5, 42]);
+    expect(saved?.metrics.series.step.length).toBe(5);
+    first.pg.dispose();
+
+    resetStores();
+    const worker = new FakeWorker();
+    await boot(storage, worker);
+    await tick(10);
+    const load = worker.sent.find((m) => m.type === 'load');
+    expect(load).toBeTruthy();
+    expect(useMetrics.getState().series.step.length).toBe(5);
+    expect(useStatus.getState().step).toBe(5);
+    expect(useStatus.getState().runState).toBe('paused');
+  });
+
+  it('two tabs write to their own run ids', async () => {
+    const storage = new MemoryRuns();
+    const a = await boot(storage, new FakeWorker(), 'tab-a');
+    a.pg.step(2);
+    await tick(10);
+    a.pg.dispose();
+    resetStores();
+    const b = await boot(storage, new FakeWorker(), 'tab-b');
+    b.pg.step(4);
+    await tick(10);
+    expect(storage.runs.get('tab-a')?.step).toBe(2);
+    expect(storage.runs.get('tab-b')?.step).toBe(4);
+  });
+
+  it('keeps runs for comparison', async () => {
+    const storage = new MemoryRuns();
+    const { pg } = await boot(storage);
+    pg.step(3);
+    await tick(10);
+    const kept = await pg.keepRun();
+    expect(kept?.steps).toBe(3);
+    pg.reset();
+    useConfig.getState().setField('lr', '0.05');
+    pg.step(2);
+    await tick(10);
+    await pg.keepRun();
+    expect(useCompare.getState().runs.length).toBe(2);
+    expect(storage.compared.size).toBe(2);
+    await pg.removeCompared(kept!.id);
+    expect(useCompare.getState().runs.length).toBe(1);
+  });
+
+  it('translate answers through the store; a worker error is shown', async () => {
+    const { pg } = await boot(null);
+    useTranslate.getState().set({ text: 'hello world', beam: 3 });
+    await pg.translate();
+    expect(useTranslate.getState().result?.text).toBe('x(3)');
+    useTranslate.getState().set({ text: 'fail' });
+    await pg.translate();
+    expect(useTranslate.getState().error).toBe('no model');
+    expect(useTranslate.getState().busy).toBe(false);
+  });
+
+  it('exports and imports a run file', async () => {
+    const { pg, worker } = await boot(null);
+    pg.step(4);
+    await tick(10);
+    const bytes = await pg.exportRun();
+    pg.reset();
+    expect(useMetrics.getState().series.step.length).toBe(0);
+    await pg.importRun(bytes);
+    await tick(10);
+    expect(useMetrics.getState().series.step.length).toBe(4);
+    expect(worker.sent.filter((m) => m.type === 'load').length).toBe(1);
+    await expect(pg.importRun(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a run file/);
+  });
+
+  it('routes warnings from the worker into notices', async () => {
+    const { worker } = await boot(null);
+    worker.emit({ type: 'non-finite', step: 7, parameter: 'decoder.out.weight', skipped: 1 });
+    worker.emit({ type: 'device-lost', message: 'lost', redoneSteps: 3, backend: 'cpu' });
+    const n = useStatus.getState().notices;
+    expect(n.map((x) => x.key)).toEqual(['notice.nonFinite', 'notice.deviceLost']);
+    expect(useStatus.getState().backend).toBe('cpu');
+  });
+});

@@ -1,0 +1,327 @@
+// The page's commands (Train, Pause, Step, Reset, Translate, keep/export/import a run) and its
+// life cycle: claim this tab's run id, restore the tab's saved run, start the worker, keep the
+// worker's model in step with the edited config while nothing has been trained, and save the run
+// to IndexedDB when it pauses, finishes, and every AUTOSAVE_MS while it trains.
+
+import type { RunConfig } from '../train/config';
+import type { FromWorker, Pair } from '../train/protocol';
+import { useAttention } from './store/attention-store';
+import { summarizeRun, useCompare, type ComparedRun } from './store/compare-store';
+import { changedFields, useConfig } from './store/config-store';
+import { useData } from './store/data-store';
+import { applyEvent } from './store/dispatch';
+import { truncateMetrics, useMetrics } from './store/metrics-store';
+import { decodeRun, encodeRun, RUN_FORMAT, type SavedRun } from './store/run-file';
+import { useStatus } from './store/status-store';
+import { useTranslate } from './store/translate-store';
+import type { TabRun } from './store/tab-identity';
+import { WorkerClient, type WorkerLike } from './worker-client';
+
+export const AUTOSAVE_MS = 20_000;
+const CONFIGURE_DEBOUNCE_MS = 250;
+
+/** Where runs are kept (IndexedDB in the page, a Map in tests). */
+export interface RunStorage {
+  saveRun(run: SavedRun): Promise<void>;
+  loadRun(runId: string): Promise<SavedRun | undefined>;
+  saveCompared(run: ComparedRun): Promise<void>;
+  deleteCompared(id: string): Promise<void>;
+  loadCompared(): Promise<ComparedRun[]>;
+}
+
+export interface PlaygroundDeps {
+  spawn: () => WorkerLike;
+  storage: RunStorage | null;
+  claim: () => Promise<TabRun>;
+  /** Which backend to ask the worker for (the page's ?backend= parameter). */
+  backend?: 'webgpu' | 'cpu';
+  /** Whether the URL carried config parameters (they win over a restored run's config in the editor). */
+  urlHasConfig: boolean;
+  now?: () => number;
+}
+
+export class Playground {
+  client: WorkerClient | null = null;
+  private startedAt = Date.now();
+  private configureTimer: ReturnType<typeof setTimeout> | null = null;
+  private autosaveTimer: ReturnType<typeof setInterval> | null = null;
+  private saving: Promise<void> | null = null;
+  private saveAgain = false;
+  private lastCheckpoint: Uint8Array | null = null;
+  private restoreAfterReady: SavedRun | null = null;
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly deps: PlaygroundDeps) {
+    this.now = deps.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
+  }
+
+  async boot(): Promise<void> {
+    const status = useStatus.getState();
+    const tab = await this.deps.claim();
+    status.setRunId(tab.runId);
+    const storage = this.deps.storage;
+    if (storage) {
+      try {
+        useCompare.getState().hydrate(await storage.loadCompared());
+        const saved = await storage.loadRun(tab.copiedFrom ?? tab.runId);
+        if (saved) this.restore(saved, !this.deps.urlHasConfig);
+      } catch (e) {
+        status.saved(null, (e as Error).message);
+      }
+    }
+    const client = new WorkerClient(
+      this.deps.spawn(),
+      (ev) => this.onEvent(ev),
+      (message) => useStatus.getState().fail(message),
+    );
+    this.client = client;
+    client.send({ type: 'init', backend: this.deps.backend, runId: tab.runId });
+    this.unsubscribers.push(
+      useConfig.subscribe((s, prev) => {
+        if (s.config !== prev.config) this.scheduleConfigure();
+      }),
+      useData.subscribe((s, prev) => {
+        if (s.pairs !== prev.pairs && useConfig.getState().config.task === 'custom') this.scheduleConfigure();
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const u of this.unsubscribers) u();
+    if (this.autosaveTimer) clearInterval(this.autosaveTimer);
+    if (this.configureTimer) clearTimeout(this.configureTimer);
+    this.client?.terminate();
+  }
+
+  /** Shows a saved run: its config, curves, snapshots and pair file; the weights follow after 'ready'. */
+  private restore(run: SavedRun, useRunConfigInEditor: boolean): void {
+    if (useRunConfigInEditor) useConfig.getState().replace(run.config);
+    useData.getState().restore(run.pairFile?.name ?? null, run.pairFile?.pairs ?? null);
+    useMetrics.getState().restore(run.metrics);
+    useAttention.getState().restore(run.snapshots);
+    useStatus.getState().setRun(run.step > 0 ? 'paused' : 'idle', run.step);
+    useStatus.getState().saved(run.savedAt);
+    this.startedAt = run.startedAt;
+    this.lastCheckpoint = run.checkpoint;
+    this.restoreAfterReady = run;
+  }
+
+  private onEvent(ev: FromWorker): void {
+    applyEvent(ev, this.now());
+    if (ev.type === 'ready') void this.afterReady();
+    if (ev.type === 'status') {
+      if (ev.state === 'training') this.startAutosave();
+      else this.stopAutosave();
+      if (ev.state === 'paused' || ev.state === 'done') void this.save();
+    }
+  }
+
+  private async afterReady(): Promise<void> {
+    const run = this.restoreAfterReady;
+    this.restoreAfterReady = null;
+    if (run && run.checkpoint && run.step > 0) {
+      this.configure(run.config, run.pairFile?.pairs);
+      try {
+        const step = await this.client!.load(run.checkpoint.slice());
+        // The metrics may have been saved a little after the checkpoint was taken.
+        const m = useMetrics.getState();
+        m.restore(truncateMetrics(m.save(), step));
+        useAttention.getState().restore(useAttention.getState().snapshots.filter((s) => s.step <= step));
+        useStatus.getState().setConfigured(run.config);
+      } catch (e) {
+        useStatus.getState().notify({ kind: 'error', key: 'notice.restoreFailed', params: { message: (e as Error).message } });
+        this.clearRun();
+        this.configure(useConfig.getState().config, this.pairsFor(useConfig.getState().config));
+      }
+      return;
+    }
+    this.configure(useConfig.getState().config, this.pairsFor(useConfig.getState().config));
+  }
+
+  private pairsFor(c: RunConfig): Pair[] | undefined {
+    return c.task === 'custom' ? (useData.getState().pairs ?? undefined) : undefined;
+  }
+
+  private configure(config: RunConfig, pairs?: Pair[]): void {
+    if (!this.client) return;
+    useStatus.getState().setConfigured(config);
+    useStatus.getState().setWorkerConfigErrors([]);
+    this.client.send({ type: 'configure', config, pairs });
+  }
+
+  /** True while nothing has been trained: config edits then rebuild the worker's model at once. */
+  private fresh(): boolean {
+    const s = useStatus.getState();
+    const m = useMetrics.getState();
+    return s.runState !== 'training' && s.step === 0 && (m.last?.step ?? 0) === 0;
+  }
+
+  private scheduleConfigure(): void {
+    if (!this.fresh() || useStatus.getState().phase !== 'ready') return;
+    if (this.configureTimer) clearTimeout(this.configureTimer);
+    this.configureTimer = setTimeout(() => {
+      this.configureTimer = null;
+      if (this.fresh()) this.configure(useConfig.getState().config, this.pairsFor(useConfig.getState().config));
+    }, CONFIGURE_DEBOUNCE_MS);
+  }
+
+  /** Config edits the running model does not have (they apply on Reset). */
+  pendingChanges(): (keyof RunConfig)[] {
+    const configured = useStatus.getState().configured;
+    return configured ? changedFields(configured, useConfig.getState().config) : [];
+  }
+
+  private ensureConfigured(): void {
+    const config = useConfig.getState().config;
+    const configured = useStatus.getState().configured;
+    if (this.configureTimer) {
+      clearTimeout(this.configureTimer);
+      this.configureTimer = null;
+    }
+    if (!configured || (this.fresh() && changedFields(configured, config).length > 0)) this.configure(config, this.pairsFor(config));
+  }
+
+  train(): void {
+    if (!this.client) return;
+    this.ensureConfigured();
+    if (this.fresh()) this.startedAt = Date.now();
+    this.client.send({ type: 'start' });
+  }
+
+  pause(): void {
+    this.client?.send({ type: 'pause' });
+  }
+
+  step(count = 1): void {
+    if (!this.client) return;
+    this.ensureConfigured();
+    this.client.send({ type: 'step', count });
+  }
+
+  /** Starts over from step 0 with the edited config (a new run in this tab). */
+  reset(): void {
+    if (!this.client) return;
+    this.clearRun();
+    this.configure(useConfig.getState().config, this.pairsFor(useConfig.getState().config));
+    void this.save();
+  }
+
+  private clearRun(): void {
+    useMetrics.getState().clear();
+    useAttention.getState().clear();
+    useStatus.getState().setRun('idle', 0);
+    this.lastCheckpoint = null;
+    this.startedAt = Date.now();
+  }
+
+  async translate(): Promise<void> {
+    const t = useTranslate.getState();
+    if (!this.client || t.text.trim() === '') return;
+    t.started();
+    try {
+      useTranslate.getState().answered(await this.client.translate(t.text, t.beam, t.model));
+    } catch (e) {
+      useTranslate.getState().failed((e as Error).message);
+    }
+  }
+
+  /** Keeps the current run (config + reduced curves) for the comparison chart. */
+  async keepRun(): Promise<ComparedRun | null> {
+    const status = useStatus.getState();
+    const m = useMetrics.getState();
+    const config = status.configured ?? useConfig.getState().config;
+    if (m.series.step.length === 0) return null;
+    const n = useCompare.getState().runs.length + 1;
+    const label = `#${n} ${config.model === 'rnn' ? `${config.cell.toUpperCase()}+attn` : 'Transformer'} · ${config.attention} · clip ${config.clip} · lr ${config.lr}`;
+    const entry = useCompare.getState().keep(summarizeRun(`${status.runId}:${this.startedAt}`, label, config, m.series, m.evals, Date.now()));
+    await this.deps.storage?.saveCompared(entry).catch(() => undefined);
+    return entry;
+  }
+
+  async removeCompared(id: string): Promise<void> {
+    useCompare.getState().remove(id);
+    await this.deps.storage?.deleteCompared(id).catch(() => undefined);
+  }
+
+  async renameCompared(id: string, label: string): Promise<void> {
+    useCompare.getState().rename(id, label);
+    const r = useCompare.getState().runs.find((x) => x.id === id);
+    if (r) await this.deps.storage?.saveCompared(r).catch(() => undefined);
+  }
+
+  private startAutosave(): void {
+    if (this.autosaveTimer || !this.deps.storage) return;
+    this.autosaveTimer = setInterval(() => void this.save(), AUTOSAVE_MS);
+  }
+
+  private stopAutosave(): void {
+    if (this.autosaveTimer) clearInterval(this.autosaveTimer);
+    this.autosaveTimer = null;
+  }
+
+  /** The current run as a SavedRun (asks the worker for a checkpoint when a step has been taken). */
+  async snapshotRun(): Promise<SavedRun> {
+    const status = useStatus.getState();
+    const step = Math.max(status.step, useMetrics.getState().last?.step ?? 0);
+    let checkpoint = this.lastCheckpoint;
+    if (this.client && step > 0 && status.model) {
+      try {
+        checkpoint = await this.client.save();
+        this.lastCheckpoint = checkpoint;
+      } catch {
+        // Keep the previous checkpoint; the metrics are saved anyway.
+      }
+    }
+    const config = status.configured ?? useConfig.getState().config;
+    const data = useData.getState();
+    return {
+      format: RUN_FORMAT,
+      runId: status.runId,
+      savedAt: Date.now(),
+      startedAt: this.startedAt,
+      config,
+      pairFile: config.task === 'custom' && data.pairs ? { name: data.fileName, pairs: data.pairs } : null,
+      metrics: useMetrics.getState().save(),
+      snapshots: useAttention.getState().snapshots,
+      checkpoint: step > 0 ? checkpoint : null,
+      step: checkpoint && step > 0 ? step : 0,
+      runState: useStatus.getState().runState,
+    };
+  }
+
+  /** Writes the run to IndexedDB; overlapping calls are coalesced into one more write. */
+  save(): Promise<void> {
+    const storage = this.deps.storage;
+    if (!storage || !useStatus.getState().runId) return Promise.resolve();
+    if (this.saving) {
+      this.saveAgain = true;
+      return this.saving;
+    }
+    this.saving = (async () => {
+      do {
+        this.saveAgain = false;
+        try {
+          const run = await this.snapshotRun();
+          await storage.saveRun(run);
+          useStatus.getState().saved(run.savedAt);
+        } catch (e) {
+          useStatus.getState().saved(null, (e as Error).message);
+        }
+      } while (this.saveAgain);
+    })().finally(() => (this.saving = null));
+    return this.saving;
+  }
+
+  async exportRun(): Promise<Uint8Array> {
+    return encodeRun(await this.snapshotRun());
+  }
+
+  /** Loads a run file into this tab (its own run id stays). Throws RunFileError on a bad file. */
+  async importRun(bytes: Uint8Array): Promise<void> {
+    const run = decodeRun(bytes);
+    this.restore({ ...run, runId: useStatus.getState().runId }, true);
+    if (useStatus.getState().phase === 'ready') await this.afterReady();
+    await this.save();
+  }
+}

@@ -1,0 +1,82 @@
+// Attention: heatmaps of every layer × head for the probe sentence, with a step scrubber over the
+// saved snapshots. Hard attention's exact zeros are hatched.
+
+import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import { snapshotAt, snapshotsOfProbe, useAttention } from '../store/attention-store';
+import { useStatus } from '../store/status-store';
+import { AttentionGrid } from '../heatmap/attention-grid';
+import { Scrubber } from '../heatmap/scrubber';
+import { Learn, Paragraphs } from './learn';
+
+function ProbeSelect() {
+  const { t } = useTranslation();
+  const id = useId();
+  const probes = useStatus((s) => s.model?.probes);
+  const probe = useAttention((s) => s.probe);
+  const setProbe = useAttention((s) => s.setProbe);
+  if (!probes || probes.length === 0) return null;
+  return (
+    <div className="field inline">
+      <label htmlFor={id}>{t('attention.probe')}</label>
+      <select id={id} value={probe} onChange={(e) => setProbe(Number(e.target.value))}>
+        {probes.map((p, i) => (
+          <option key={i} value={i}>
+            {p}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function Legend() {
+  const { t } = useTranslation();
+  return (
+    <div className="attention-legend" aria-hidden="true">
+      <span>0</span>
+      <span className="attention-legend-bar" />
+      <span>{t('attention.max')}</span>
+      <span className="zero-swatch" />
+      <span>{t('attention.zeroLegend')}</span>
+    </div>
+  );
+}
+
+export function AttentionPanel() {
+  const { t } = useTranslation();
+  const all = useAttention((s) => s.snapshots);
+  const probe = useAttention((s) => s.probe);
+  const selectedStep = useAttention((s) => s.selectedStep);
+  const selectStep = useAttention((s) => s.selectStep);
+  const snapshots = snapshotsOfProbe(all, probe);
+  const shown = snapshotAt(snapshots, selectedStep);
+  return (
+    <section className="view" aria-labelledby="view-attention-title">
+      <h2 id="view-attention-title">{t('attention.title')}</h2>
+      <p className="muted">{t('attention.intro')}</p>
+      <ProbeSelect />
+      <Scrubber snapshots={snapshots} selectedStep={selectedStep} onSelect={selectStep} />
+      {shown ? (
+        <>
+          <p className="probe-sentence">
+            <span className="muted">{t('attention.source')}</span> {shown.srcTokens.join(' ')} <span className="muted">→</span> {shown.tgtTokens.join(' ')}
+          </p>
+          <Legend />
+          <AttentionGrid snapshot={shown} />
+        </>
+      ) : (
+        <p className="chart-empty">{t('attention.empty')}</p>
+      )}
+      <Learn title={t('learn.attentionTitle')}>
+        <Paragraphs text={t('learn.attention')} />
+      </Learn>
+      <Learn title={t('learn.softHardTitle')}>
+        <Paragraphs text={t('learn.softHard')} />
+      </Learn>
+      <Learn title={t('learn.multiHeadTitle')}>
+        <Paragraphs text={t('learn.multiHead')} />
+      </Learn>
+    </section>
+  );
+}

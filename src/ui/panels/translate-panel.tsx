@@ -1,0 +1,115 @@
+// Translate: a sentence in, the model's translation out (greedy or beam search), from the model
+// being trained or the shipped pretrained one; unknown source words are marked and the
+// cross-attention alignment is drawn.
+
+import { useId, useMemo, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { usePlayground } from '../app-context';
+import { useStatus } from '../store/status-store';
+import { useTranslate } from '../store/translate-store';
+import { HeatmapCanvas } from '../heatmap/heatmap-canvas';
+
+function Alignment() {
+  const { t } = useTranslation();
+  const r = useTranslate((s) => s.result);
+  const matrix = useMemo(
+    () => (r && r.outTokens.length > 0 && r.srcTokens.length > 0 && r.alignment.length >= r.outTokens.length * r.srcTokens.length
+      ? { data: r.alignment, offset: 0, rows: r.outTokens.length, cols: r.srcTokens.length }
+      : null),
+    [r],
+  );
+  if (!r || !matrix) return null;
+  return (
+    <figure className="alignment">
+      <figcaption>{t('translate.alignment')}</figcaption>
+      <HeatmapCanvas matrix={matrix} rowLabels={r.outTokens} colLabels={r.srcTokens} size="large" label={t('translate.alignment')} />
+    </figure>
+  );
+}
+
+function Result() {
+  const { t } = useTranslation();
+  const r = useTranslate((s) => s.result);
+  const error = useTranslate((s) => s.error);
+  if (error)
+    return (
+      <p className="field-error" role="alert">
+        {error}
+      </p>
+    );
+  if (!r) return null;
+  const unknown = r.unknown.some(Boolean);
+  return (
+    <div className="translation">
+      <p className="source-tokens" aria-label={t('translate.sourceTokens')}>
+        {r.srcTokens.map((tok, i) =>
+          r.unknown[i] ? (
+            <mark key={i} className="unknown" title={t('translate.unknownWord')}>
+              {tok}
+            </mark>
+          ) : (
+            <span key={i}>{tok} </span>
+          ),
+        )}
+      </p>
+      {unknown && <p className="muted">{t('translate.unknownNote')}</p>}
+      <output className="translation-text" data-testid="translation" aria-live="polite">
+        {r.text || t('translate.emptyOutput')}
+      </output>
+    </div>
+  );
+}
+
+export function TranslatePanel() {
+  const { t } = useTranslation();
+  const pg = usePlayground();
+  const textId = useId();
+  const beamId = useId();
+  const modelId = useId();
+  const text = useTranslate((s) => s.text);
+  const beam = useTranslate((s) => s.beam);
+  const model = useTranslate((s) => s.model);
+  const busy = useTranslate((s) => s.busy);
+  const set = useTranslate((s) => s.set);
+  const ready = useStatus((s) => s.phase === 'ready');
+  const examples = useStatus((s) => s.model?.examples);
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void pg.translate();
+  };
+  return (
+    <section className="view" aria-labelledby="view-translate-title">
+      <h2 id="view-translate-title">{t('translate.title')}</h2>
+      <form className="translate-form" onSubmit={onSubmit}>
+        <div className="field wide">
+          <label htmlFor={textId}>{t('translate.input')}</label>
+          <input
+            id={textId}
+            type="text"
+            value={text}
+            placeholder={examples?.[0]?.src ?? ''}
+            onChange={(e) => set({ text: e.target.value })}
+            autoComplete="off"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={beamId}>{t('translate.beam')}</label>
+          <input id={beamId} type="number" min={1} max={16} step={1} value={beam} onChange={(e) => set({ beam: Math.max(1, Math.min(16, Math.round(Number(e.target.value) || 1))) })} />
+          <span className="field-hint">{beam === 1 ? t('translate.greedy') : t('translate.beamHint', { beam })}</span>
+        </div>
+        <div className="field">
+          <label htmlFor={modelId}>{t('translate.model')}</label>
+          <select id={modelId} value={model} onChange={(e) => set({ model: e.target.value as 'current' | 'pretrained' })}>
+            <option value="current">{t('translate.current')}</option>
+            <option value="pretrained">{t('translate.pretrained')}</option>
+          </select>
+        </div>
+        <button type="submit" className="primary" disabled={!ready || busy || text.trim() === ''}>
+          {busy ? t('translate.busy') : t('translate.go')}
+        </button>
+      </form>
+      <Result />
+      <Alignment />
+    </section>
+  );
+}

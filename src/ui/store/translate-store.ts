@@ -1,0 +1,39 @@
+// The translate box: its input, decoding choice and the last answer.
+
+import { create } from 'zustand';
+import type { Translation } from '../../train/protocol';
+
+export interface TranslateState {
+  text: string;
+  /** Beam width; 1 is greedy decoding. */
+  beam: number;
+  model: 'current' | 'pretrained';
+  busy: boolean;
+  result: Translation | null;
+  error: string | null;
+  set(p: Partial<Pick<TranslateState, 'text' | 'beam' | 'model'>>): void;
+  started(): void;
+  answered(t: Translation): void;
+  failed(message: string): void;
+}
+
+export const useTranslate = create<TranslateState>()((set) => ({
+  text: '',
+  beam: 1,
+  model: 'current',
+  busy: false,
+  result: null,
+  error: null,
+  set(p) {
+    set(p);
+  },
+  started() {
+    set({ busy: true, error: null });
+  },
+  answered(result) {
+    set({ busy: false, result, error: null });
+  },
+  failed(error) {
+    set({ busy: false, error });
+  },
+}));
