@@ -1,0 +1,179 @@
+// Parity with PyTorch's nn.MultiheadAttention (batch_first=True): outputs, per-head attention
+// weights (average_attn_weights=False) and the gradients of sum(out ⊙ R) with respect to the
+// inputs and every parameter, against tools/parity/mha.py run in float64 by Debian's python3-torch.
+// Self-attention with padding, cross-attention with padding, causal masks (Tq = Tk and Tq < Tk),
+// without biases. Node projects only (it spawns /usr/bin/python3); skipped with a reason in the
+// browser or when torch is missing.
+import { describe, expect, it } from 'vitest';
+import { backward, copyInto, fromData, initContext, mul, sum, tidy, toArray, type Backend, type Tensor } from '../engine';
+import { testBackends } from '../engine/testing/backends';
+import { randomData } from '../engine/testing/check';
+import { MultiheadAttention } from './attention';
+
+const PYTHON = '/usr/bin/python3';
+const inBrowser = typeof window !== 'undefined';
+
+type NodeModules = {
+  cp: typeof import('node:child_process');
+  fs: typeof import('node:fs');
+  os: typeof import('node:os');
+  path: typeof import('node:path');
+  url: typeof import('node:url');
+};
+
+/** Node's modules, loaded only in Node (the specifiers are hidden from the browser bundler). */
+async function nodeModules(): Promise<NodeModules> {
+  const load = <T>(name: string) => import(/* @vite-ignore */ name) as Promise<T>;
+  return {
+    cp: await load('node:child_process'),
+    fs: await load('node:fs'),
+    os: await load('node:os'),
+    path: await load('node:path'),
+    url: await load('node:url'),
+  };
+}
+
+let torchProbe: Promise<string | null> | null = null;
+
+/** null when torch imports, else why not. */
+function torchMissing(m: NodeModules): Promise<string | null> {
+  torchProbe ??= new Promise((resolve) => {
+    m.cp.execFile(PYTHON, ['-c', 'import torch'], (err, _out, stderr) => {
+      resolve(err ? `torch is not importable by ${PYTHON} (${(stderr || err.message).trim().split('\n').pop()})` : null);
+    });
+  });
+  return torchProbe;
+}
+
+interface TorchResult {
+  out: number[];
+  weights: number[];
+  grads: { query: number[]; key?: number[]; value?: number[]; params: Record<string, number[]> };
+  torch: string;
+}
+
+function runTorch(m: NodeModules, input: object): TorchResult {
+  const dir = m.fs.mkdtempSync(m.path.join(m.os.tmpdir(), 'mha-parity-'));
+  try {
+    m.fs.writeFileSync(m.path.join(dir, 'input.json'), JSON.stringify(input));
+    const script = m.url.fileURLToPath(new URL('../../tools/parity/mha.py', import.meta.url));
+    m.cp.execFileSync(PYTHON, [script, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return JSON.parse(m.fs.readFileSync(m.path.join(dir, 'output.json'), 'utf8')) as TorchResult;
+  } finally {
+    m.fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const RTOL = 1e-4;
+const ATOL = 1e-6;
+
+/** |a − e| ≤ RTOL·|e| + ATOL element by element; returns the largest relative error seen, for the log. */
+function expectParity(actual: ArrayLike<number>, expected: number[], what: string): number {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    if (!(err <= RTOL * Math.abs(expected[i]) + ATOL)) expect.fail(`${what}[${i}] = ${actual[i]}, PyTorch ${expected[i]} (rtol ${RTOL}, atol ${ATOL})`);
+    worst = Math.max(worst, err / Math.max(Math.abs(expected[i]), ATOL / RTOL));
+  }
+  return worst;
+}
+
+interface Case {
+  name: string;
+  mode: 'self' | 'cross' | 'separate';
+  B: number;
+  Tq: number;
+  Tk: number;
+  E: number;
+  H: number;
+  bias: boolean;
+  causal?: boolean;
+  /** [B, Tk], 1 = real. No row fully masked: PyTorch gives NaN there, we give 0. */
+  mask?: number[];
+}
+
+const CASES: Case[] = [
+  { name: 'self-attention with key padding, 4 heads', mode: 'self', B: 3, Tq: 5, Tk: 5, E: 16, H: 4, bias: true, mask: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0] },
+  { name: 'cross-attention over a padded memory, 2 heads', mode: 'cross', B: 3, Tq: 4, Tk: 6, E: 8, H: 2, bias: true, mask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 0] },
+  { name: 'causal self-attention without biases, 1 head', mode: 'self', B: 2, Tq: 6, Tk: 6, E: 8, H: 1, bias: false, causal: true },
+  { name: 'separate query/key/value, causal with Tq < Tk (bottom-right), padding, 2 heads', mode: 'separate', B: 2, Tq: 3, Tk: 5, E: 8, H: 2, bias: true, causal: true, mask: [1, 1, 1, 1, 1, 0, 1, 1, 1, 1] },
+];
+
+async function parityCase(m: NodeModules, b: Backend, c: Case): Promise<void> {
+  const { B, Tq, Tk, E, H } = c;
+  const mha = new MultiheadAttention(initContext(7, b), E, H, { bias: c.bias });
+  const named = mha.namedParameters();
+  // Non-zero biases, so their gradients and the bias paths are exercised (PyTorch initialises them to 0).
+  for (const [n, p] of named) {
+    if (n.endsWith('bias')) {
+      const src = fromData(randomData(p.size, n.length, 0.2), p.shape, 'f32', b);
+      copyInto(p, src);
+      src.dispose();
+    }
+  }
+  const qd = randomData(B * Tq * E, 1);
+  const kd = randomData(B * Tk * E, 2);
+  const vd = randomData(B * Tk * E, 3);
+  const R = randomData(B * Tq * E, 4);
+  const input: Record<string, unknown> = {
+    embedDim: E,
+    numHeads: H,
+    bias: c.bias,
+    mode: c.mode,
+    queryShape: [B, Tq, E],
+    keyShape: [B, Tk, E],
+    query: qd,
+    key: kd,
+    value: vd,
+    R,
+    causal: !!c.causal,
+    params: Object.fromEntries(await Promise.all(named.map(async ([n, p]) => [n, Array.from(await toArray(p))] as const))),
+  };
+  if (c.mask) input.keyPaddingMask = c.mask;
+  const ref = runTorch(m, input);
+
+  const query = fromData(qd, [B, Tq, E], 'f32', b);
+  const key = c.mode === 'self' ? query : fromData(kd, [B, Tk, E], 'f32', b);
+  const value = c.mode === 'separate' ? fromData(vd, [B, Tk, E], 'f32', b) : key;
+  const leaves = [...new Set([query, key, value])];
+  for (const t of leaves) t.requiresGrad = true;
+  const mask = c.mask ? fromData(c.mask, [B, Tk], 'f32', b) : null;
+  const got = tidy(() => {
+    const r = mha.forward(query, key, value, { keyPaddingMask: mask, causal: c.causal, needWeights: true });
+    backward(sum(mul(r.out, fromData(R, [B, Tq, E], 'f32', b))));
+    return [r.out, r.weights!];
+  });
+  const [out, weights] = await Promise.all(got.map(toArray));
+  const worst: Record<string, number> = {};
+  worst.out = expectParity(out, ref.out, 'out');
+  worst.weights = expectParity(weights, ref.weights, 'weights');
+  worst['∂query'] = expectParity(await toArray(query.grad!), ref.grads.query, '∂query');
+  if (c.mode !== 'self') worst['∂key'] = expectParity(await toArray(key.grad!), ref.grads.key!, '∂key');
+  if (c.mode === 'separate') worst['∂value'] = expectParity(await toArray(value.grad!), ref.grads.value!, '∂value');
+  let wp = 0;
+  for (const [n, p] of named) wp = Math.max(wp, expectParity(await toArray(p.grad!), ref.grads.params[n], `∂${n}`));
+  worst['∂params'] = wp;
+  console.log(
+    `[mha parity] ${b.kind}, torch ${ref.torch}, ${c.name}: max relative error ` +
+      Object.entries(worst)
+        .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+        .join(', '),
+  );
+  for (const t of [...got, ...leaves.map((l) => l.grad), ...leaves, mask] as (Tensor | null)[]) t?.dispose();
+  mha.dispose();
+}
+
+for (const nb of testBackends()) {
+  describe(`MultiheadAttention parity with PyTorch nn.MultiheadAttention on ${nb.name}`, () => {
+    for (const c of CASES) {
+      it(`batch_first, ${c.name}: output, per-head weights, gradients of the inputs and every parameter`, async (ctx) => {
+        if (inBrowser) ctx.skip('PyTorch parity needs Node (it runs /usr/bin/python3)');
+        const m = await nodeModules();
+        const missing = await torchMissing(m);
+        if (missing) ctx.skip(missing);
+        await parityCase(m, await nb.get(), c);
+      });
+    }
+  });
+}
