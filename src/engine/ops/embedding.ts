@@ -1,5 +1,6 @@
 // Embedding lookup, F.embedding(indices, weight, padding_idx): y[..., :] = W[indices[...], :].
-// Kernels: shaders/embedding.wgsl; the deterministic scatter-add of the backward is explained there.
+// Kernels: shaders/embedding.wgsl; the deterministic scatter-add of the backward (a counting sort
+// of the positions by index, then a gather) is explained there.
 //
 //   dW[v, :] = Σ_{i : idx_i = v} dy[i, :]   (exact for repeated indices),  dW[padding_idx, :] = 0
 //
@@ -22,8 +23,19 @@ export interface EmbeddingOptions {
   paddingIdx?: number | null;
 }
 
-function spec(entryPoint: 'embedding_forward' | 'embedding_backward'): KernelSpec {
-  return { name: 'embedding', code, entryPoint, bindings: ['read', 'read', 'write'] };
+type Entry = 'embedding_forward' | 'embedding_zero' | 'embedding_count' | 'embedding_scan' | 'embedding_place' | 'embedding_sort' | 'embedding_gather';
+const BINDINGS: Record<Entry, ('read' | 'write')[]> = {
+  embedding_forward: ['read', 'read', 'write'],
+  embedding_zero: ['write'],
+  embedding_count: ['read', 'write'],
+  embedding_scan: ['write', 'write'],
+  embedding_place: ['read', 'read', 'write', 'write'],
+  embedding_sort: ['read', 'write'],
+  embedding_gather: ['read', 'read', 'read', 'write'],
+};
+
+function spec(entryPoint: Entry): KernelSpec {
+  return { name: 'embedding', code, entryPoint, bindings: BINDINGS[entryPoint] };
 }
 
 /** padding_idx normalised to [0, V), or -1 for none. */
@@ -108,12 +120,21 @@ export function embeddingBackwardRaw(indices: Tensor, dy: Tensor, V: number, pad
       for (let d = 0; d < D; d++) DW[row + d] += G[g.offset + i * D + d];
     }
   } else {
-    backend.dispatch(
-      spec('embedding_backward'),
-      [gpuBuffer(indices), gpuBuffer(g), gpuBuffer(dw)],
-      uniforms().u32(N, D, V, indices.offset).u32(0, g.offset).i32(paddingIdx).u32(0),
-      Math.ceil(V / WORKGROUP),
-    );
+    // Counting sort of the positions by index, then a gather (steps in embedding.wgsl).
+    const cnt = empty([V], 'i32', backend);
+    const off = empty([V + 1], 'i32', backend);
+    const perm = empty([Math.max(N, 1)], 'i32', backend);
+    const u = () => uniforms().u32(N, D, V, indices.offset).u32(0, g.offset).i32(paddingIdx).u32(0);
+    const [I, C, O, Pm] = [gpuBuffer(indices), gpuBuffer(cnt), gpuBuffer(off), gpuBuffer(perm)];
+    backend.dispatch(spec('embedding_zero'), [C], u(), Math.ceil(V / WORKGROUP));
+    backend.dispatch(spec('embedding_count'), [I, C], u(), Math.ceil(N / WORKGROUP));
+    backend.dispatch(spec('embedding_scan'), [C, O], u(), 1);
+    backend.dispatch(spec('embedding_place'), [I, O, C, Pm], u(), Math.ceil(N / WORKGROUP));
+    backend.dispatch(spec('embedding_sort'), [O, Pm], u(), Math.ceil(V / WORKGROUP));
+    backend.dispatch(spec('embedding_gather'), [O, Pm, gpuBuffer(g), gpuBuffer(dw)], u(), Math.ceil(V / WORKGROUP));
+    cnt.dispose();
+    off.dispose();
+    perm.dispose();
   }
   g.dispose();
   return dw;
