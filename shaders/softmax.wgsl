@@ -14,9 +14,12 @@
 // log-probabilities is not poisoned: callers must exclude masked positions themselves.
 //
 // Schedule: one invocation per row, looping over the row. Our rows are short (attention rows of
-// ≤ a few hundred keys); on SwiftShader a workgroup is run as a loop over its invocations, so a
-// workgroup-wide tree reduction costs a barrier (a full thread switch) per level, which is far
-// slower than one invocation walking ≤ ~1024 elements. Many rows keep the cores busy.
+// ≤ a few hundred keys); on SwiftShader a workgroup runs as a loop over its invocations, so a
+// workgroup-wide tree reduction costs a barrier (a switch of every invocation's context) per
+// level. Measured on Dawn/SwiftShader, softmax forward, this schedule against a 64-wide workgroup
+// per row with two tree reductions: [5120, 40] 27 vs 814 ms, [640, 200] 9 vs 132 ms,
+// [64, 1024] 3.3 vs 6.5 ms; only at [8, 8192] does the workgroup win (2.1 vs 3.4 ms). Rows of
+// ≤ ~1024 are the case that matters here; a real GPU would prefer a workgroup for long rows.
 //
 // Layout: every operand k is read through (row strides, element stride, offset): row r, element j
 // is at off[k] + Σ_d idx_d(r)·st_k[d] + j·es[k], where idx(r) unravels r over the row space (x's
