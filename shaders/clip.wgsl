@@ -1,8 +1,10 @@
 // Gradient clipping, gradient norms and the non-finite check, over the packed gradients of
 // src/engine/optim/param-pack.ts: every gradient lives in one buffer G, parameter s at
 // G[T.off(s) .. T.off(s) + T.size(s)). The segment table T has one row per parameter
-// (offset, size, firstChunk, flag) and a sentinel row whose firstChunk is the chunk count.
-// A chunk is CHUNK = 2048 consecutive elements of one parameter: one workgroup's work.
+// (offset, size, firstPiece, flag) and a sentinel row whose firstPiece is the piece count.
+// Parameter s has P_s pieces; piece j (one invocation) takes its elements j, j + P_s, j + 2P_s, …
+// Per-piece partial results need no workgroup memory and no barriers; only the one-workgroup
+// finalize reduces across invocations.
 //
 // PyTorch's definitions (torch.nn.utils.clip_grad_norm_, 1.13 and 2.x), reproduced exactly:
 //   n_s     = ‖g_s‖_p = (Σ_i |g_si|^p)^(1/p)          (p = ∞: max_i |g_si|)
@@ -18,13 +20,14 @@
 
 override NORM: u32 = 2u;
 
-const CHUNK: u32 = 2048u;
 const WG: u32 = 256u;
+const PIECE_WG: u32 = 64u;
+const FIN_WG: u32 = 64u;
 const NO_PARAM: u32 = 0xffffffffu;
 
 struct Params {
-  // partials / clamp / finalize: number of parameters (table rows before the sentinel), chunks
-  numParams: u32, numChunks: u32,
+  // partials / clamp / finalize: number of parameters (table rows before the sentinel), pieces
+  numParams: u32, numPieces: u32,
   // finalize: where the per-parameter norms go in S, and which header fields to write (FIN_*)
   normBase: u32, mode: u32,
   // finalize: the loss's element offset (when FIN_LOSS); scale/clamp_copy: element count; clamp_copy: input offset
@@ -114,11 +117,8 @@ fn term(x: f32) -> f32 {
 @group(0) @binding(2) var<storage, read> pG: array<f32>;
 @group(0) @binding(3) var<storage, read_write> pOut: array<f32>;
 
-var<workgroup> acc: array<f32, 256>;
-var<workgroup> bad: array<f32, 256>;
-
-// The parameter whose chunks include chunk c: the largest s with firstChunk(s) ≤ c (empty
-// parameters share their successor's firstChunk, so the search never lands on one).
+// The parameter that piece c belongs to: the largest s with firstPiece(s) ≤ c (a parameter
+// without a gradient shares its successor's firstPiece, so the search never lands on one).
 fn segmentOf(c: u32) -> u32 {
   var lo = 0u;
   var hi = P.numParams - 1u;
@@ -129,41 +129,26 @@ fn segmentOf(c: u32) -> u32 {
   return lo;
 }
 
-// One workgroup per chunk: out[2c] = Σ |g|^p (or max |g|) over the chunk, out[2c+1] = how many
-// of its elements are non-finite.
-@compute @workgroup_size(256)
-fn partials(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
-            @builtin(num_workgroups) nwg: vec3<u32>) {
-  let c = wid.x + wid.y * nwg.x;
-  if (c >= P.numChunks) { return; }
+// One invocation per piece: out[2c] = Σ |g|^p (or max |g|) over the piece, out[2c + 1] = how
+// many of its elements are non-finite.
+@compute @workgroup_size(64)
+fn partials(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let c = gid.x + gid.y * nwg.x * PIECE_WG;
+  if (c >= P.numPieces) { return; }
   let s = segmentOf(c);
   let off = pT[s * 4u];
   let size = pT[s * 4u + 1u];
-  let start = (c - pT[s * 4u + 2u]) * CHUNK;
+  let first = pT[s * 4u + 2u];
+  let pieces = pT[s * 4u + 6u] - first;
   var a = 0.0;
   var nb = 0.0;
-  for (var k = 0u; k < CHUNK / WG; k++) {
-    let i = start + k * WG + lid.x;
-    if (i < size) {
-      let x = pG[off + i];
-      a = combine(a, term(x));
-      nb += select(0.0, 1.0, isNonFinite(x));
-    }
+  for (var i = c - first; i < size; i += pieces) {
+    let x = pG[off + i];
+    a = combine(a, term(x));
+    nb += select(0.0, 1.0, isNonFinite(x));
   }
-  acc[lid.x] = a;
-  bad[lid.x] = nb;
-  workgroupBarrier();
-  for (var h = WG / 2u; h > 0u; h >>= 1u) {
-    if (lid.x < h) {
-      acc[lid.x] = combine(acc[lid.x], acc[lid.x + h]);
-      bad[lid.x] = bad[lid.x] + bad[lid.x + h];
-    }
-    workgroupBarrier();
-  }
-  if (lid.x == 0u) {
-    pOut[2u * c] = acc[0];
-    pOut[2u * c + 1u] = bad[0];
-  }
+  pOut[2u * c] = a;
+  pOut[2u * c + 1u] = nb;
 }
 
 @group(0) @binding(1) var<storage, read> fT: array<u32>;
@@ -171,18 +156,19 @@ fn partials(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id)
 @group(0) @binding(3) var<storage, read> fLoss: array<f32>;
 @group(0) @binding(4) var<storage, read_write> fS: array<f32>;
 
-var<workgroup> firstBad: array<u32, 256>;
+var<workgroup> acc: array<f32, 64>;
+var<workgroup> firstBad: array<u32, 64>;
 
-// One workgroup: per-parameter norms n_s from the chunk partials, the total ‖n‖_p, the index
+// One workgroup: per-parameter norms n_s from the piece partials, the total ‖n‖_p, the index
 // of the first parameter with a non-finite gradient, and (FIN_COEF) the clipping coefficient.
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn finalize(@builtin(local_invocation_id) lid: vec3<u32>) {
   let t = lid.x;
   var a = 0.0;
   var first = NO_PARAM;
-  for (var s = t; s < P.numParams; s += WG) {
+  for (var s = t; s < P.numParams; s += FIN_WG) {
     let c0 = fT[s * 4u + 2u];
-    let c1 = fT[s * 4u + 6u];
+    let c1 = fT[s * 4u + 6u];  // the next row's firstPiece
     var sumP = 0.0;
     var nb = 0.0;
     for (var c = c0; c < c1; c++) {
@@ -198,7 +184,7 @@ fn finalize(@builtin(local_invocation_id) lid: vec3<u32>) {
   acc[t] = a;
   firstBad[t] = first;
   workgroupBarrier();
-  for (var h = WG / 2u; h > 0u; h >>= 1u) {
+  for (var h = FIN_WG / 2u; h > 0u; h >>= 1u) {
     if (t < h) {
       acc[t] = combine(acc[t], acc[t + h]);
       firstBad[t] = min(firstBad[t], firstBad[t + h]);
@@ -251,13 +237,12 @@ fn scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
 @group(0) @binding(1) var<storage, read> cT: array<u32>;
 @group(0) @binding(2) var<storage, read_write> cG: array<f32>;
 
-// g ← clamp(g, lo, hi) in place, for the parameters whose table flag is set
+// g ← clamp(g, lo, hi) in place over the pieces of the parameters whose table flag is set
 // (clip_grad_value_ is lo = −c, hi = c over all of them).
-@compute @workgroup_size(256)
-fn clamp_chunks(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
-                @builtin(num_workgroups) nwg: vec3<u32>) {
-  let c = wid.x + wid.y * nwg.x;
-  if (c >= P.numChunks) { return; }
+@compute @workgroup_size(64)
+fn clamp_pieces(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let c = gid.x + gid.y * nwg.x * PIECE_WG;
+  if (c >= P.numPieces) { return; }
   var lo = 0u;
   var hi = P.numParams - 1u;
   while (lo < hi) {
@@ -268,10 +253,10 @@ fn clamp_chunks(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup
   if (cT[s * 4u + 3u] == 0u) { return; }
   let off = cT[s * 4u];
   let size = cT[s * 4u + 1u];
-  let start = (c - cT[s * 4u + 2u]) * CHUNK;
-  for (var k = 0u; k < CHUNK / WG; k++) {
-    let i = start + k * WG + lid.x;
-    if (i < size) { cG[off + i] = clampNan(cG[off + i], P.lo, P.hi); }
+  let first = cT[s * 4u + 2u];
+  let pieces = cT[s * 4u + 6u] - first;
+  for (var i = c - first; i < size; i += pieces) {
+    cG[off + i] = clampNan(cG[off + i], P.lo, P.hi);
   }
 }
 

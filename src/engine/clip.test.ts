@@ -25,7 +25,7 @@ import type { Tensor } from './tensor';
 import { testBackends } from './testing/backends';
 import { assertClose, randomData } from './testing/check';
 
-/** Shapes: several chunks (5000 > 2048), one element, just over a chunk, odd sizes. */
+/** Shapes: many pieces of 64 (5000), one element, odd sizes. */
 const SHAPES = [[5000], [3, 5], [1], [2049], [7]];
 
 interface Setup {
@@ -254,7 +254,7 @@ for (const nb of testBackends()) {
         { what: 'all finite', poke: [], loss: 1, flag: false, first: -1 },
         { what: 'NaN in parameter 3', poke: [[3, 2048, NaN]], loss: 1, flag: true, first: 3 },
         { what: '+Inf in 4 and NaN in 1', poke: [[4, 6, Infinity], [1, 0, NaN]], loss: 1, flag: true, first: 1 },
-        { what: '−Inf deep in parameter 0 (last chunk)', poke: [[0, 4999, -Infinity]], loss: 1, flag: true, first: 0 },
+        { what: '−Inf at the last element of parameter 0', poke: [[0, 4999, -Infinity]], loss: 1, flag: true, first: 0 },
         { what: 'NaN loss only', poke: [], loss: NaN, flag: true, first: -1 },
         { what: 'Inf loss only', poke: [], loss: Infinity, flag: true, first: -1 },
         { what: 'huge but finite gradients (their squares overflow)', poke: [[2, 0, 3e38]], loss: 1, flag: false, first: -1 },
@@ -276,6 +276,27 @@ for (const nb of testBackends()) {
         loss.dispose();
         dispose(s);
       }
+    });
+
+    it('a parameter longer than 64 × 4096 elements (longer pieces): norm, clipping and the flag', async () => {
+      const b = await nb.get();
+      const n = 300_001;
+      const g = randomData(n, 90, 0.01);
+      const s = setup(b, [g], [[n]]);
+      const total = norm(g, 2);
+      const stats = clipGradients(s.params, { kind: 'norm', maxNorm: total / 2 });
+      const d = decodeGradStats(await toArray(stats), 1);
+      assertClose([d.totalPre, d.totalPost], [total, total / 2], 0, 1e-5, 'totals');
+      expect(d.nonFinite).toBe(false);
+      stats.dispose();
+      dispose(s);
+      g[n - 1] = NaN;
+      const s2 = setup(b, [g], [[n]]);
+      const st2 = clipGradients(s2.params, { kind: 'value', clipValue: 1 });
+      const d2 = decodeGradStats(await toArray(st2), 1);
+      expect([d2.nonFinite, d2.firstNonFinite]).toEqual([true, 0]);
+      st2.dispose();
+      dispose(s2);
     });
 
     it('norm clipping with a non-finite total behaves as PyTorch (Inf total → coefficient 0; NaN → NaN)', async () => {

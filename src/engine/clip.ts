@@ -13,8 +13,8 @@
 //
 // Parameters without a gradient are skipped as PyTorch skips them (their norms read 0).
 // On the GPU the gradients are first packed into one buffer (optim/param-pack.ts), so a norm is
-// two dispatches (per-chunk partial sums, then one workgroup for the per-parameter norms, the
-// total, the flag and the clipping coefficient) and clipping one more; the coefficient is read
+// two dispatches (partial sums per piece of a parameter, then one workgroup for the
+// per-parameter norms, the total, the flag and the clipping coefficient) and clipping one more; the coefficient is read
 // by the scaling kernel from the GPU, never by the host. Kernels: shaders/clip.wgsl.
 
 import code from '../../shaders/clip.wgsl?raw';
@@ -108,9 +108,10 @@ const maxNan = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? N
 const clampNan = (x: number, lo: number, hi: number) => (Number.isNaN(x) ? x : Math.min(Math.max(x, lo), hi));
 
 /**
- * ‖x‖_p of one gradient, accumulated in float32 (`round` = Math.fround) like the kernels and
- * PyTorch, so that e.g. squares beyond 3.4e38 overflow to ∞ as they do there; float64 on the
- * float64 reference backend.
+ * ‖x‖_p of one gradient. Each term |x|^p and the result are rounded to float32 (`round` =
+ * Math.fround) so that what overflows there (squares beyond 3.4e38) is ∞ here too, as in the
+ * kernels and PyTorch; the sum itself runs in float64 (a float32 running sum would be less
+ * accurate than the kernels' per-piece sums). No rounding on the float64 reference backend.
  */
 function cpuNorm(x: ArrayLike<number>, p: number, round: (v: number) => number): number {
   if (p === Infinity) {
@@ -121,7 +122,7 @@ function cpuNorm(x: ArrayLike<number>, p: number, round: (v: number) => number):
   let s = 0;
   for (let i = 0; i < x.length; i++) {
     const a = Math.abs(x[i]);
-    s = round(s + round(p === 1 ? a : p === 2 ? a * a : a ** p));
+    s += round(p === 1 ? a : p === 2 ? a * a : a ** p);
   }
   return round(p === 1 ? s : p === 2 ? Math.sqrt(s) : s ** (1 / p));
 }
@@ -171,6 +172,8 @@ const FIN_COEF = 4;
 const FIN_POST = 8;
 const FIN_SAME = 16;
 const WG = 256;
+/** Workgroup size of the per-piece kernels (partials, clamp_pieces). */
+const PIECE_WG = 64;
 
 /** The NORM variant of clip.wgsl for order p, and p's integer exponent when it has one. */
 function normKernel(p: number): { norm: number; pInt: number } {
@@ -183,7 +186,7 @@ function normKernel(p: number): { norm: number; pInt: number } {
 
 interface ClipUniforms {
   numParams?: number;
-  numChunks?: number;
+  numPieces?: number;
   normBase?: number;
   mode?: number;
   lossOffset?: number;
@@ -199,7 +202,7 @@ function clipUniforms(v: ClipUniforms) {
   const p = v.p ?? 2;
   const { pInt } = normKernel(p);
   return uniforms()
-    .u32(v.numParams ?? 0, v.numChunks ?? 0, v.normBase ?? 0, v.mode ?? 0)
+    .u32(v.numParams ?? 0, v.numPieces ?? 0, v.normBase ?? 0, v.mode ?? 0)
     .u32(v.lossOffset ?? 0, v.n ?? 0, v.inOffset ?? 0, pInt)
     .f32(p, p === Infinity ? 0 : 1 / p, v.maxNorm ?? 0, 0)
     .f32(v.lo ?? 0, v.hi ?? 0, 0, 0);
@@ -217,10 +220,10 @@ function clipSpec(entryPoint: string, bindings: KernelSpec['bindings'], p?: numb
 function measureGpu(pack: GradPack, stats: Tensor, p: number, mode: number, normBase: number, loss: Tensor | null, maxNorm = 0): void {
   const b = pack.backend;
   const table = gpuBuffer(pack.table());
-  const partials = empty([Math.max(2, 2 * pack.numChunks)], 'f32', b);
-  const common = { numParams: pack.params.length, numChunks: pack.numChunks, p };
-  if (pack.numChunks > 0) {
-    b.dispatch(clipSpec('partials', ['read', 'read', 'write'], p), [table, gpuBuffer(pack.flat), gpuBuffer(partials)], clipUniforms(common), pack.numChunks);
+  const partials = empty([Math.max(2, 2 * pack.numPieces)], 'f32', b);
+  const common = { numParams: pack.params.length, numPieces: pack.numPieces, p };
+  if (pack.numPieces > 0) {
+    b.dispatch(clipSpec('partials', ['read', 'read', 'write'], p), [table, gpuBuffer(pack.flat), gpuBuffer(partials)], clipUniforms(common), Math.ceil(pack.numPieces / PIECE_WG));
   }
   b.dispatch(
     clipSpec('finalize', ['read', 'read', 'read', 'write'], p),
@@ -240,12 +243,12 @@ function scaleGpu(pack: GradPack, stats: Tensor): void {
 
 /** g ← clamp(g, lo, hi) in place for the parameters with only[i] (default all). */
 function clampGpu(pack: GradPack, lo: number, hi: number, only?: readonly boolean[]): void {
-  if (pack.numChunks === 0) return;
+  if (pack.numPieces === 0) return;
   pack.backend.dispatch(
-    clipSpec('clamp_chunks', ['read', 'write']),
+    clipSpec('clamp_pieces', ['read', 'write']),
     [gpuBuffer(pack.table(only)), gpuBuffer(pack.flat)],
-    clipUniforms({ numParams: pack.params.length, numChunks: pack.numChunks, lo, hi }),
-    pack.numChunks,
+    clipUniforms({ numParams: pack.params.length, numPieces: pack.numPieces, lo, hi }),
+    Math.ceil(pack.numPieces / PIECE_WG),
   );
 }
 

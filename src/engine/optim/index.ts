@@ -12,4 +12,4 @@ export {
   type ScheduleKind,
   type ScheduleOptions,
 } from './schedules';
-export { CHUNK, packGrads, type GradPack } from './param-pack';
+export { MAX_PIECES, PIECE, packGrads, piecesOf, type GradPack } from './param-pack';

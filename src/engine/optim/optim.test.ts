@@ -4,11 +4,15 @@
 // shapes of one element and sizes that are not multiples of the workgroup, and more parameters
 // than one dispatch binds. Also: dispatch counts, the GPU found_inf skip, state_dict round trips.
 import { describe, expect, it } from 'vitest';
-import { zeroGrad } from '../autograd';
-import type { Backend } from '../backend';
+import { backward, zeroGrad } from '../autograd';
+import { memoryOf, type Backend } from '../backend';
+import { clipGradients, decodeGradStats, nonFiniteFlag } from '../clip';
 import { parameter } from '../nn/module';
-import { keep } from '../scope';
-import { fromData, toArray } from '../storage';
+import { add, mul, sub, tanh } from '../ops/elementwise';
+import { matmul } from '../ops/matmul';
+import { mean, sum } from '../ops/reduce';
+import { keep, tidy } from '../scope';
+import { fromData, toArray, toFloat32 } from '../storage';
 import type { Tensor } from '../tensor';
 import { testBackends } from '../testing/backends';
 import { assertClose, randomData } from '../testing/check';
@@ -245,6 +249,59 @@ for (const nb of testBackends()) {
       zeroGrad([x, y, z]);
       opt.dispose();
       for (const t of [x, y, z, base]) t.dispose();
+    });
+
+    it('a whole training step (backward, clipGradients with the loss, AdamW with found_inf): one readback, flat memory', async () => {
+      const b = await nb.get();
+      const W1 = parameter(randomData(12, 71, 0.5), [3, 4], b);
+      const b1 = parameter(randomData(4, 72, 0.1), [4], b);
+      const W2 = parameter(randomData(4, 73, 0.5), [4, 1], b);
+      const params = [W1, b1, W2];
+      const X = fromData(randomData(24, 74), [8, 3], 'f32', b);
+      const Y = fromData(randomData(8, 75), [8, 1], 'f32', b);
+      const opt = new AdamW(params, { lr: 0.05 });
+      const live: number[] = [];
+      const losses: number[] = [];
+      for (let step = 0; step < 30; step++) {
+        const readbacks = b.kind === 'webgpu' ? b.counters.readbacks : 0;
+        const stats = tidy(() => {
+          const d = sub(matmul(tanh(add(matmul(X, W1), b1)), W2), Y);
+          const loss = mean(mul(d, d));
+          backward(loss);
+          const st = clipGradients(params, { kind: 'norm', maxNorm: 0.5 }, { loss });
+          const flag = nonFiniteFlag(st);
+          opt.step({ foundInf: flag });
+          return st;
+        });
+        zeroGrad(params);
+        const v = decodeGradStats(await toFloat32(stats), params.length);
+        stats.dispose();
+        if (b.kind === 'webgpu') expect(b.counters.readbacks - readbacks, 'readbacks per step').toBe(1);
+        expect(v.nonFinite).toBe(false);
+        expect(v.totalPost).toBeLessThanOrEqual(0.5 * (1 + 1e-5));
+        losses.push(v.loss);
+        live.push(memoryOf(b).liveBytes);
+      }
+      expect(losses[29]).toBeLessThan(losses[0] * 0.8);
+      expect(new Set(live.slice(2)).size, `live bytes per step: ${[...new Set(live)].join(', ')}`).toBe(1);
+      // A poisoned step: the flag drops the update on the GPU.
+      const before = await Promise.all(params.map(async (p) => Array.from(await toArray(p))));
+      const stats = tidy(() => {
+        const loss = sum(mul(W1, fromData([NaN], [1], 'f32', b)));
+        backward(loss);
+        const st = clipGradients(params, { kind: 'norm', maxNorm: 0.5 }, { loss });
+        opt.step({ foundInf: nonFiniteFlag(st) });
+        return st;
+      });
+      zeroGrad(params);
+      const v = decodeGradStats(await toFloat32(stats), params.length);
+      expect([v.nonFinite, v.firstNonFinite]).toEqual([true, 0]);
+      const after = await Promise.all(params.map(async (p) => Array.from(await toArray(p))));
+      expect(after).toEqual(before);
+      stats.dispose();
+      if (b.kind === 'webgpu') expect(b.errors, 'WebGPU validation errors').toEqual([]);
+      opt.dispose();
+      for (const t of [...params, X, Y]) t.dispose();
     });
 
     it('rejects bad hyperparameters and parameter lists as torch.optim does', async () => {

@@ -9,9 +9,12 @@
 // PyTorch's in-place `clip_grad_*_` functions, and a second call (the optimizer after the
 // clipping) finds the gradients already packed and copies nothing.
 //
-// Segment table (u32, on the GPU): one row per parameter (offset, size, firstChunk, flag) and a
-// sentinel row (total, 0, numChunks, 0). A parameter without a gradient has size 0 and no chunk.
-// A chunk is CHUNK elements of one parameter, the unit of work of one workgroup in clip.wgsl.
+// Segment table (u32, on the GPU): one row per parameter (offset, size, firstPiece, flag) and a
+// sentinel row (total, 0, numPieces, 0). A parameter without a gradient has size 0 and no piece.
+// A piece is one invocation's share of a parameter in clip.wgsl: a parameter of n elements has
+// P = piecesOf(n) pieces, and piece j takes elements j, j + P, j + 2P, … (neighbouring
+// invocations read neighbouring elements). Partial norms are per piece, so no workgroup memory
+// and no barriers are needed (barriers are costly on SwiftShader, the CPU fallback).
 
 import type { GpuBackend } from '../gpu/gpu-backend';
 import { keep } from '../scope';
@@ -20,8 +23,14 @@ import { empty, fromData, gpuBuffer } from '../storage';
 import type { Tensor } from '../tensor';
 import { contiguousRaw } from '../ops/view';
 
-/** Elements per workgroup in the segmented kernels of shaders/clip.wgsl (256 invocations × 8). */
-export const CHUNK = 2048;
+/** Elements per piece (the work of one invocation in shaders/clip.wgsl) for tensors up to PIECE · MAX_PIECES. */
+export const PIECE = 64;
+/** At most this many pieces per parameter (bigger parameters get longer pieces): the serial loop of clip.wgsl's finalize. */
+export const MAX_PIECES = 4096;
+
+export function piecesOf(size: number): number {
+  return Math.min(Math.ceil(size / PIECE), MAX_PIECES);
+}
 
 export interface GradPack {
   readonly backend: GpuBackend;
@@ -30,7 +39,8 @@ export interface GradPack {
   readonly offsets: readonly number[];
   /** Elements of all gradients together. */
   readonly total: number;
-  readonly numChunks: number;
+  /** Pieces over every gradient (the invocations of the segmented kernels). */
+  readonly numPieces: number;
   /** [total] over the packed storage; every present `p.grad` is a view into it. */
   readonly flat: Tensor;
   /** The segment table; `flags[i]` sets row i's flag (default: every parameter with a gradient). */
@@ -72,13 +82,13 @@ const TABLE_CACHE_SIZE = 16;
 
 function segmentTable(backend: GpuBackend, params: readonly Tensor[], offsets: readonly number[], total: number, flags?: readonly boolean[]): Tensor {
   const rows = new Uint32Array((params.length + 1) * 4);
-  let chunk = 0;
+  let piece = 0;
   for (let i = 0; i < params.length; i++) {
     const size = offsets[i] < 0 ? 0 : params[i].size;
-    rows.set([Math.max(0, offsets[i]), size, chunk, size > 0 && (flags ? flags[i] : true) ? 1 : 0], i * 4);
-    chunk += Math.ceil(size / CHUNK);
+    rows.set([Math.max(0, offsets[i]), size, piece, size > 0 && (flags ? flags[i] : true) ? 1 : 0], i * 4);
+    piece += piecesOf(size);
   }
-  rows.set([total, 0, chunk, 0], params.length * 4);
+  rows.set([total, 0, piece, 0], params.length * 4);
   const key = rows.join(',');
   let cache = tableCache.get(backend);
   if (!cache) tableCache.set(backend, (cache = new Map()));
@@ -94,10 +104,9 @@ function segmentTable(backend: GpuBackend, params: readonly Tensor[], offsets: r
   return t;
 }
 
-/** Chunks of CHUNK elements over every gradient (the partial-reduction workgroups). */
-export function chunkCount(params: readonly Tensor[], offsets: readonly number[]): number {
+function pieceCount(params: readonly Tensor[], offsets: readonly number[]): number {
   let n = 0;
-  for (let i = 0; i < params.length; i++) if (offsets[i] >= 0) n += Math.ceil(params[i].size / CHUNK);
+  for (let i = 0; i < params.length; i++) if (offsets[i] >= 0) n += piecesOf(params[i].size);
   return n;
 }
 
@@ -130,13 +139,13 @@ export function packGrads(params: readonly Tensor[], backend: GpuBackend): GradP
       g0.dispose();
     });
   }
-  const numChunks = chunkCount(params, offsets);
+  const numPieces = pieceCount(params, offsets);
   return {
     backend,
     params,
     offsets,
     total,
-    numChunks,
+    numPieces,
     flat,
     table: (flags) => segmentTable(backend, params, offsets, total, flags),
     dispose: () => flat.dispose(),
