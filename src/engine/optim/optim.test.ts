@@ -126,10 +126,12 @@ for (const nb of testBackends()) {
           const lr = schedule(step);
           opt.lr = lr;
           const dispatches = b.kind === 'webgpu' ? b.counters.dispatches : 0;
+          const pipelines = b.kind === 'webgpu' ? b.counters.pipelines : 0;
           opt.step();
           if (b.kind === 'webgpu') {
             const present = grads.filter((g) => g !== null).length;
             expect(b.counters.dispatches - dispatches, 'dispatches: one per five parameters').toBe(Math.ceil(present / 5));
+            if (step > 1) expect(b.counters.pipelines, 'a new learning rate compiles nothing').toBe(pipelines);
           }
           grads.forEach((g, i) => {
             if (g) refStep(config, lr, ref[i], g, refState[i]);

@@ -24,7 +24,7 @@ import { packGrads } from './param-pack';
 /** Parameters to optimize: tensors, or [name, tensor] pairs (Module.namedParameters()) naming the state dict entries. */
 export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
 
-export interface StepOptions {
+export interface OptimizerStepOptions {
   /**
    * A one-element f32 tensor on the GPU (PyTorch's `found_inf`), e.g. `nonFiniteFlag(stats)`
    * from clip.ts: where it is nonzero the step changes no parameter and no state. The host's
@@ -158,7 +158,7 @@ export abstract class Optimizer {
    * One optimization step over the parameters that have a gradient (PyTorch skips the others:
    * no update, no state, no step count). Returns an id for `stepSkipped`.
    */
-  step(options: StepOptions = {}): number {
+  step(options: OptimizerStepOptions = {}): number {
     const present: number[] = [];
     this.params.forEach((p, i) => {
       if (p.grad) present.push(i);
