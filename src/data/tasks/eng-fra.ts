@@ -53,6 +53,8 @@ interface Noun {
   mass?: boolean;
   /** False where "my man", "our king" would read oddly: only "the" is used with it. */
   possessable?: false;
+  /** False where the plural reads oddly ("her fathers"). */
+  pluralizable?: false;
 }
 
 const n = (en: string, fr: string, g: Gender, kind: NounKind, enPl = `${en}s`, frPl = `${fr}s`): Noun => ({ en, enPl, fr, frPl, g, kind, tags: [kind] });
@@ -73,8 +75,8 @@ export const PEOPLE: readonly Noun[] = [
   n('girl', 'fille', 'f', 'person'),
   { ...n('man', 'homme', 'm', 'person', 'men'), possessable: false },
   { ...n('woman', 'femme', 'f', 'person', 'women'), possessable: false },
-  n('father', 'père', 'm', 'person'),
-  n('mother', 'mère', 'f', 'person'),
+  { ...n('father', 'père', 'm', 'person'), pluralizable: false },
+  { ...n('mother', 'mère', 'f', 'person'), pluralizable: false },
   n('brother', 'frère', 'm', 'person'),
   n('sister', 'sœur', 'f', 'person'),
   n('son', 'fils', 'm', 'person', 'sons', 'fils'),
@@ -200,6 +202,8 @@ interface Adjective {
   attributive: boolean;
   /** Takes very / too / a little ...; false for "married", "alone", colours. */
   gradable?: false;
+  /** Reads naturally with "a little" / "un peu" (unwelcome or mild states: tired, nervous, late). */
+  aLittle?: true;
 }
 
 /** Regular forms: add e / s / es. */
@@ -213,54 +217,54 @@ const PEOPLE_ANIMALS: readonly NounTag[] = ['person', 'animal'];
 
 export const ADJECTIVES: readonly Adjective[] = [
   { en: 'happy', fr: eux('heur'), pre: false, of: PEOPLE_ANIMALS, attributive: false },
-  { en: 'unhappy', fr: eux('malheur'), pre: false, of: ['person'], attributive: false },
-  { en: 'sad', fr: inv('triste'), pre: false, of: PEOPLE_ANIMALS, attributive: false },
-  { en: 'tired', fr: reg('fatigué'), pre: false, of: PEOPLE_ANIMALS, attributive: false },
+  { en: 'unhappy', fr: eux('malheur'), pre: false, of: ['person'], attributive: false, aLittle: true },
+  { en: 'sad', fr: inv('triste'), pre: false, of: PEOPLE_ANIMALS, attributive: false, aLittle: true },
+  { en: 'tired', fr: reg('fatigué'), pre: false, of: PEOPLE_ANIMALS, attributive: false, aLittle: true },
   { en: 'ready', fr: reg('prêt'), pre: false, of: ['person'], attributive: false },
-  { en: 'busy', fr: reg('occupé'), pre: false, of: ['person'], attributive: false },
-  { en: 'sick', fr: inv('malade'), pre: false, of: PEOPLE_ANIMALS, attributive: false },
+  { en: 'busy', fr: reg('occupé'), pre: false, of: ['person'], attributive: false, aLittle: true },
+  { en: 'sick', fr: inv('malade'), pre: false, of: PEOPLE_ANIMALS, attributive: false, aLittle: true },
   { en: 'rich', fr: inv('riche'), pre: false, of: ['person'], attributive: true },
-  { en: 'poor', fr: inv('pauvre'), pre: false, of: ['person'], attributive: false },
+  { en: 'poor', fr: inv('pauvre'), pre: false, of: ['person'], attributive: false, aLittle: true },
   { en: 'young', fr: inv('jeune'), pre: true, of: PEOPLE_ANIMALS, attributive: true },
-  { en: 'old', fr: ['vieux', 'vieille', 'vieux', 'vieilles'], msVowel: 'vieil', pre: true, of: ['person', 'animal', 'object', 'abstract', 'place'], attributive: true },
+  { en: 'old', fr: ['vieux', 'vieille', 'vieux', 'vieilles'], msVowel: 'vieil', pre: true, of: ['person', 'animal', 'object', 'abstract', 'place'], attributive: true, aLittle: true },
   { en: 'tall', fr: reg('grand'), pre: true, of: ['person'], attributive: true },
   { en: 'big', fr: reg('grand'), pre: true, of: ['animal', 'object', 'place'], attributive: true },
-  { en: 'small', fr: reg('petit'), pre: true, of: ['person', 'animal', 'object', 'place'], attributive: true },
+  { en: 'small', fr: reg('petit'), pre: true, of: ['person', 'animal', 'object', 'place'], attributive: true, aLittle: true },
   { en: 'beautiful', fr: ['beau', 'belle', 'beaux', 'belles'], msVowel: 'bel', pre: true, of: ['person', 'animal', 'object', 'abstract', 'place'], attributive: true },
   { en: 'new', fr: ['nouveau', 'nouvelle', 'nouveaux', 'nouvelles'], msVowel: 'nouvel', pre: true, of: ['object', 'abstract', 'place'], attributive: true },
   { en: 'good', fr: ['bon', 'bonne', 'bons', 'bonnes'], pre: true, of: ['object', 'abstract'], attributive: true },
   { en: 'kind', fr: ['gentil', 'gentille', 'gentils', 'gentilles'], pre: false, of: PEOPLE_ANIMALS, attributive: true },
   { en: 'smart', fr: reg('intelligent'), pre: false, of: PEOPLE_ANIMALS, attributive: true },
   { en: 'strong', fr: reg('fort'), pre: false, of: PEOPLE_ANIMALS, attributive: true },
-  { en: 'lazy', fr: eux('paress'), pre: false, of: PEOPLE_ANIMALS, attributive: true },
-  { en: 'curious', fr: eux('curi'), pre: false, of: PEOPLE_ANIMALS, attributive: true },
-  { en: 'serious', fr: eux('séri'), pre: false, of: ['person'], attributive: false },
-  { en: 'nervous', fr: eux('nerv'), pre: false, of: PEOPLE_ANIMALS, attributive: false },
-  { en: 'jealous', fr: ['jaloux', 'jalouse', 'jaloux', 'jalouses'], pre: false, of: ['person'], attributive: false },
-  { en: 'proud', fr: ['fier', 'fière', 'fiers', 'fières'], pre: false, of: ['person'], attributive: false },
+  { en: 'lazy', fr: eux('paress'), pre: false, of: PEOPLE_ANIMALS, attributive: true, aLittle: true },
+  { en: 'curious', fr: eux('curi'), pre: false, of: PEOPLE_ANIMALS, attributive: true, aLittle: true },
+  { en: 'serious', fr: eux('séri'), pre: false, of: ['person'], attributive: false, aLittle: true },
+  { en: 'nervous', fr: eux('nerv'), pre: false, of: PEOPLE_ANIMALS, attributive: false, aLittle: true },
+  { en: 'jealous', fr: ['jaloux', 'jalouse', 'jaloux', 'jalouses'], pre: false, of: ['person'], attributive: false, aLittle: true },
+  { en: 'proud', fr: ['fier', 'fière', 'fiers', 'fières'], pre: false, of: ['person'], attributive: false, aLittle: true },
   { en: 'alone', fr: reg('seul'), pre: false, of: PEOPLE_ANIMALS, attributive: false, gradable: false },
   { en: 'lost', fr: reg('perdu'), pre: false, of: PEOPLE_ANIMALS, attributive: false, gradable: false },
   { en: 'married', fr: reg('marié'), pre: false, of: ['person'], attributive: false, gradable: false },
   { en: 'sure', fr: reg('sûr'), pre: false, of: ['person'], attributive: false },
   { en: 'careful', fr: reg('prudent'), pre: false, of: ['person'], attributive: false },
-  { en: 'crazy', fr: ['fou', 'folle', 'fous', 'folles'], pre: false, of: ['person'], attributive: false },
-  { en: 'angry', fr: reg('fâché'), pre: false, of: ['person'], attributive: false },
-  { en: 'late', fr: ['en retard', 'en retard', 'en retard', 'en retard'], pre: false, of: ['person'], attributive: false },
+  { en: 'crazy', fr: ['fou', 'folle', 'fous', 'folles'], pre: false, of: ['person'], attributive: false, aLittle: true },
+  { en: 'angry', fr: reg('fâché'), pre: false, of: ['person'], attributive: false, aLittle: true },
+  { en: 'late', fr: ['en retard', 'en retard', 'en retard', 'en retard'], pre: false, of: ['person'], attributive: false, aLittle: true },
   { en: 'athletic', fr: ['sportif', 'sportive', 'sportifs', 'sportives'], pre: false, of: ['person'], attributive: true },
-  { en: 'shy', fr: inv('timide'), pre: false, of: PEOPLE_ANIMALS, attributive: true },
+  { en: 'shy', fr: inv('timide'), pre: false, of: PEOPLE_ANIMALS, attributive: true, aLittle: true },
   { en: 'funny', fr: inv('drôle'), pre: false, of: ['person', 'animal', 'abstract'], attributive: true },
   { en: 'red', fr: inv('rouge'), pre: false, of: ['object'], attributive: true, gradable: false },
   { en: 'black', fr: reg('noir'), pre: false, of: ['animal', 'object'], attributive: true, gradable: false },
   { en: 'white', fr: ['blanc', 'blanche', 'blancs', 'blanches'], pre: false, of: ['animal', 'object'], attributive: true, gradable: false },
   { en: 'green', fr: reg('vert'), pre: false, of: ['object'], attributive: true, gradable: false },
   { en: 'blue', fr: reg('bleu'), pre: false, of: ['object'], attributive: true, gradable: false },
-  { en: 'expensive', fr: ['cher', 'chère', 'chers', 'chères'], pre: false, of: ['object'], attributive: true },
+  { en: 'expensive', fr: ['cher', 'chère', 'chers', 'chères'], pre: false, of: ['object'], attributive: true, aLittle: true },
   { en: 'clean', fr: inv('propre'), pre: false, of: ['object', 'place'], attributive: true },
-  { en: 'dirty', fr: inv('sale'), pre: false, of: ['animal', 'object', 'place'], attributive: true },
-  { en: 'heavy', fr: reg('lourd'), pre: false, of: ['object'], attributive: true },
+  { en: 'dirty', fr: inv('sale'), pre: false, of: ['animal', 'object', 'place'], attributive: true, aLittle: true },
+  { en: 'heavy', fr: reg('lourd'), pre: false, of: ['object'], attributive: true, aLittle: true },
   { en: 'empty', fr: inv('vide'), pre: false, of: ['container'], attributive: true },
   { en: 'fast', fr: inv('rapide'), pre: false, of: ['animal', 'vehicle'], attributive: true },
-  { en: 'slow', fr: reg('lent'), pre: false, of: ['animal', 'vehicle'], attributive: true },
+  { en: 'slow', fr: reg('lent'), pre: false, of: ['animal', 'vehicle'], attributive: true, aLittle: true },
 ];
 
 /** "to be" + adjective in English, avoir + noun in French. */
@@ -896,7 +900,7 @@ function sampleSubject(rng: Rng, kinds: readonly NounKind[]): Subject {
   const pool = [...(kinds.includes('person') ? PEOPLE : []), ...(kinds.includes('animal') ? ANIMALS : [])];
   const noun = rng.pick(pool);
   const det = noun.possessable === false || rng.chance(0.5) ? 'the' : rng.pick(POSSESSIVES);
-  return { type: 'noun', noun, plural: rng.chance(0.3), det, formalYour: rng.chance(0.4) };
+  return { type: 'noun', noun, plural: noun.pluralizable !== false && rng.chance(0.3), det, formalYour: rng.chance(0.4) };
 }
 
 function subjectTags(s: Subject): readonly NounTag[] {
@@ -929,9 +933,11 @@ function sampleObject(rng: Rng, v: TransitiveVerb, negative: boolean): NounPhras
       return { noun, plural: !noun.mass, det: 'generic' };
     case 'partitive':
       return { noun, plural: false, det: 'partitive' };
-    case 'possessive-person':
-      if (noun.possessable === false) return { noun, plural: rng.chance(0.25), det: 'the' };
-      return { noun, plural: rng.chance(0.25), det: 'possessive', possessive: rng.pick(POSSESSIVES), formalYour: rng.chance(0.4) };
+    case 'possessive-person': {
+      const plural = noun.pluralizable !== false && rng.chance(0.25);
+      if (noun.possessable === false) return { noun, plural, det: 'the' };
+      return { noun, plural, det: 'possessive', possessive: rng.pick(POSSESSIVES), formalYour: rng.chance(0.4) };
+    }
     case 'indefinite-singular':
       return { noun, plural: false, det: 'a', adjective };
     case 'definite': {
@@ -971,7 +977,8 @@ export function sampleClause(rng: Rng): Clause {
       const subject = sampleSubject(rng, ['person', 'animal']);
       const tags = subjectTags(subject);
       const adjective = rng.pick(ADJECTIVES.filter((a) => a.of.some((tag) => tags.includes(tag))));
-      const intensifier = sampleIntensifier(rng, negative, adjective.gradable === false ? [] : ALL_INTENSIFIERS);
+      const allowed = adjective.gradable === false ? [] : ALL_INTENSIFIERS.filter((k) => k !== 'a little' || adjective.aLittle);
+      const intensifier = sampleIntensifier(rng, negative, allowed);
       return { kind, subject, negative, question, contraction, adjective, intensifier };
     }
     case 'avoir-expression': {
@@ -981,6 +988,8 @@ export function sampleClause(rng: Rng): Clause {
     }
     case 'intransitive': {
       const subject = sampleSubject(rng, ['person']);
+      // "do i sing ?" is odd; questions about oneself are kept to "am i ...?"
+      if (question && subject.type === 'pronoun' && subject.key === 'i') return sampleClause(rng);
       const verb = rng.pick(INTRANSITIVE_VERBS);
       const adverbs = verb.adverbs.filter((a) => (a === 'together' ? isPlural(subject) : true) && !(a === 'often' && question));
       const adverb = rng.chance(0.6) ? rng.pick(adverbs) : undefined;
@@ -989,6 +998,7 @@ export function sampleClause(rng: Rng): Clause {
     }
     case 'transitive': {
       const subject = sampleSubject(rng, ['person']);
+      if (question && subject.type === 'pronoun' && subject.key === 'i') return sampleClause(rng);
       const verb = rng.pick(TRANSITIVE_VERBS);
       const progressive = verb.progressive && rng.chance(0.4);
       return { kind, subject, negative, question, contraction, verb, object: sampleObject(rng, verb, negative), progressive };
