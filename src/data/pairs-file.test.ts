@@ -49,7 +49,7 @@ function outcome(f: () => PairsFileResult): PairsFileResult | string {
   }
 }
 
-describe.skipIf(!HAVE_SAMPLE)('the Tatoeba eng-fra sample (2,500 lines)', () => {
+describe.skipIf(!HAVE_SAMPLE)(`the Tatoeba eng-fra sample (2,500 lines)${HAVE_SAMPLE ? '' : ` — skipped: ${SAMPLE} not found`}`, () => {
   const read = (options: PairsFileOptions = {}, highWaterMark = 4096) =>
     parsePairsStream(createReadStream(SAMPLE, { highWaterMark }) as AsyncIterable<Uint8Array>, options);
 

@@ -153,7 +153,8 @@ class PairsParser {
     /** File offset of whole[0]. */
     const startOffset = this.bytesSeen - this.carry.length;
     this.bytesSeen += chunk.length;
-    this.carry = bytes.slice(bytes.length - tail);
+    // A copy: a Node Buffer's slice() is a view, and the stream may reuse the chunk's memory.
+    this.carry = new Uint8Array(bytes.subarray(bytes.length - tail));
     let text: string;
     try {
       // Not in stream mode: `whole` ends on a character boundary, so anything the decoder would
@@ -214,7 +215,7 @@ class PairsParser {
     if (!this.stopped) {
       if (this.charsSeen === 0) throw new PairsFileError('the file is empty');
       if (this.skipped.blank === this.lineNo) {
-        throw new PairsFileError(`the file has only blank lines (${this.lineNo} line${this.lineNo === 1 ? '' : 's'})`, 1);
+        throw new PairsFileError(`the file has only blank lines (${this.lineNo} line${this.lineNo === 1 ? '' : 's'})`);
       }
     }
     return { pairs: this.pairs, skipped: { ...this.skipped }, lines: this.lineNo, stoppedEarly: this.stopped };

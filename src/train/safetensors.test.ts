@@ -72,6 +72,14 @@ describe('byte-level fixtures', () => {
     expect([...writeSafetensors(r.tensors, r.metadata)]).toEqual([...bytes]);
   });
 
+  it('reads from a Node Buffer that lives inside a larger pooled ArrayBuffer', () => {
+    const bytes = writeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1.5, 2.5]) } });
+    const buf = Buffer.from(bytes);
+    const r = readSafetensors(buf);
+    expect(r.tensors.w.data).toEqual(new Float32Array([1.5, 2.5]));
+    expect(r.tensors.w.data.buffer.byteLength).toBe(8);
+  });
+
   it('reads tensors in any header order and at unaligned positions of the buffer', () => {
     const header = '{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}';
     const bytes = file(header, f32Bytes([7, 9]));

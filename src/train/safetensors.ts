@@ -248,8 +248,9 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
     }
     const n = elementCount(e.shape);
     const at = dataStart + e.begin;
-    // Copy: the tensor's bytes need not be 4-aligned within the caller's buffer.
-    const raw = bytes.slice(at, at + 4 * n);
+    // Copy into a buffer of its own: the tensor's bytes need not be 4-aligned in the caller's
+    // buffer, and a Node Buffer's slice() would be a view into a larger (pooled) ArrayBuffer.
+    const raw = new Uint8Array(bytes.subarray(at, at + 4 * n));
     if (e.dtype === 'F32') {
       const data = LITTLE_ENDIAN_HOST ? new Float32Array(raw.buffer) : Float32Array.from({ length: n }, (_, i) => view.getFloat32(at + 4 * i, true));
       tensors.push([e.name, { dtype: 'F32', shape: e.shape, data }]);
