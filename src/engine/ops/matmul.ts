@@ -1,15 +1,24 @@
-// Batched matmul with broadcasting batch dims, transposed operands read as views, optional bias.
+// Batched matmul with broadcasting batch dims, transposed operands read as views, optional bias
+// and activation epilogue.
 //   shapes: a [...batch, M, K], b [...batch, K, N] (or [K, N]), bias [N] → out [...batch, M, N]
-//   backward: dA = dC · Bᵀ, dB = Aᵀ · dC (summed over broadcast batch dims), dbias = Σ_rows dC.
-// Kernel: shaders/matmul.wgsl.
+//   out = act(a · b + bias), act ∈ {identity, relu, gelu}
+//   backward (identity act): dA = dC · Bᵀ, dB = Aᵀ · dC (summed over broadcast batch dims),
+//   dbias = Σ_rows dC.
+// Kernels: shaders/matmul.wgsl, one entry point per variant (simple reference, register-tiled
+// 4/8/16, workgroup-tiled 64). The variant is chosen per call: an explicit option, else a forced
+// one (tests, benchmarks), else the per-adapter autotuned table (src/engine/gpu/autotune.ts),
+// else a deterministic default by adapter and problem size.
 
 import code from '../../../shaders/matmul.wgsl?raw';
 import { record1 } from '../autograd';
+import { autotune, fnv1a, tunedChoice, type AutotuneOptions, type TuneProblem, type TuneTable, type Tunable } from '../gpu/autotune';
+import type { GpuBackend } from '../gpu/gpu-backend';
 import type { KernelSpec } from '../gpu/kernel';
 import { uniforms } from '../gpu/uniforms';
 import { broadcastShapes, numel, shapeStr } from '../shape';
-import { cpuArray, empty, gpuBuffer } from '../storage';
+import { cpuArray, empty, fromData, gpuBuffer } from '../storage';
 import type { Tensor } from '../tensor';
+import { UNARY } from './elementwise';
 import { reduceRaw, sumTo } from './reduce';
 import { contiguousRaw, expand, reshapeRaw } from './view';
 
@@ -33,7 +42,6 @@ function as3d(x: Tensor, batchShape: readonly number[]): Operand3 {
     const xd = x.shape[i - lead];
     return xd === 1 && d !== 1 ? 0 : x.strides[i - lead];
   });
-  const nb = numel(batchShape);
   const live = batchShape.map((d, i) => ({ d, s: bs[i] })).filter((e) => e.d !== 1);
   if (live.every((e) => e.s === 0)) return { t: x, sb: 0, sr, sc, owned: false };
   let ok = true;
@@ -45,20 +53,94 @@ function as3d(x: Tensor, batchShape: readonly number[]): Operand3 {
   e.dispose();
   const rows = x.shape[r - 2];
   const cols = x.shape[r - 1];
-  void nb;
   return { t: c, sb: rows * cols, sr: cols, sc: 1, owned: true };
 }
 
-const SPEC_4X4 = (bias: boolean): KernelSpec => ({
-  name: 'matmul',
-  code,
-  entryPoint: 'mm_4x4',
-  constants: { HAS_BIAS: bias ? 1 : 0 },
-  bindings: ['read', 'read', 'read', 'write'],
-});
+/** Activation codes of the fused epilogue; must match ACT_* in shaders/matmul.wgsl. */
+export const MATMUL_ACTIVATIONS = { none: 0, relu: 1, gelu: 2 } as const;
+export type MatmulActivation = keyof typeof MATMUL_ACTIVATIONS;
 
-/** matmul without autograd. */
-export function matmulRaw(a: Tensor, b: Tensor, bias?: Tensor | null): Tensor {
+interface VariantInfo {
+  entryPoint: string;
+  /** Rows and columns of C per workgroup: outputs per invocation × workgroup size. */
+  block: number;
+}
+
+/**
+ * The kernels, llm.c style from simplest to fastest: `simple` (kernel 1, the reference), the
+ * barrier-free register-tiled `reg4`/`reg8`/`reg16` (T×T outputs per invocation; the fastest on
+ * SwiftShader), and the workgroup-memory tiled `wg64` (64×64 per workgroup; for real GPUs).
+ */
+export const MATMUL_VARIANTS = {
+  simple: { entryPoint: 'mm_4x4', block: 32 },
+  reg4: { entryPoint: 'mm_reg4', block: 16 },
+  reg8: { entryPoint: 'mm_reg8', block: 32 },
+  reg16: { entryPoint: 'mm_reg16', block: 64 },
+  wg64: { entryPoint: 'mm_wg64', block: 64 },
+} as const satisfies Record<string, VariantInfo>;
+export type MatmulVariant = keyof typeof MATMUL_VARIANTS;
+export const MATMUL_VARIANT_NAMES = Object.keys(MATMUL_VARIANTS) as MatmulVariant[];
+
+const specs = new Map<MatmulVariant, KernelSpec>();
+function specOf(v: MatmulVariant): KernelSpec {
+  let s = specs.get(v);
+  if (!s) {
+    s = { name: 'matmul', code, entryPoint: MATMUL_VARIANTS[v].entryPoint, bindings: ['read', 'read', 'read', 'write'] };
+    specs.set(v, s);
+  }
+  return s;
+}
+
+export interface MatmulOptions {
+  /** Fused epilogue act(a·b + bias); default 'none'. Forward only: `matmul` records no activation. */
+  activation?: MatmulActivation;
+  /** Run this kernel instead of the selected one (tests, benchmarks). */
+  variant?: MatmulVariant;
+}
+
+let forced: MatmulVariant | null = null;
+
+/** Makes every GPU matmul (including those inside backward passes) use `v`; null restores selection. */
+export function forceMatmulVariant(v: MatmulVariant | null): void {
+  forced = v;
+}
+
+/** Features of a problem for the autotuner's nearest-neighbour lookup: log₂ outputs, log₂ depth. */
+function problemPoint(M: number, N: number, K: number, batch: number): number[] {
+  return [Math.log2(Math.max(1, M * N * batch)), Math.log2(Math.max(1, K))];
+}
+
+// On SwiftShader the workgroups of a dispatch are spread over the CPU cores and each runs its
+// invocations 4 at a time in SIMD lanes; below ~64 invocations a larger tile leaves cores idle.
+const MIN_INVOCATIONS = 64;
+
+/** The deterministic choice (no autotuning): by adapter family and problem size. */
+export function defaultMatmulVariant(backend: GpuBackend, M: number, N: number, K: number, batch: number): MatmulVariant {
+  void K;
+  if (backend.isAdapter('swiftshader')) {
+    for (const [v, t] of [['reg16', 16], ['reg8', 8]] as const) {
+      if (Math.ceil(M / t) * Math.ceil(N / t) * batch >= MIN_INVOCATIONS) return v;
+    }
+    return 'reg4';
+  }
+  // A real GPU: shared-memory tiles once there are enough blocks to occupy its cores.
+  return Math.ceil(M / 64) * Math.ceil(N / 64) * batch >= 16 ? 'wg64' : 'reg4';
+}
+
+/** The kernel a GPU matmul of this size runs (after forcing, autotuning and defaults). */
+export function matmulVariantFor(backend: GpuBackend, M: number, N: number, K: number, batch: number): MatmulVariant {
+  if (forced) return forced;
+  return (
+    tunedChoice<MatmulVariant>(backend, 'matmul', problemPoint(M, N, K, batch)) ?? defaultMatmulVariant(backend, M, N, K, batch)
+  );
+}
+
+function applyActivation(x: number, act: MatmulActivation): number {
+  return act === 'relu' ? UNARY.relu.cpu(x, 0, 0) : act === 'gelu' ? UNARY.gelu.cpu(x, 0, 0) : x;
+}
+
+/** matmul without autograd, with an optional fused activation epilogue. */
+export function matmulRaw(a: Tensor, b: Tensor, bias?: Tensor | null, options: MatmulOptions = {}): Tensor {
   if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: operands must have rank ≥ 2, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
   if (a.dtype !== 'f32' || b.dtype !== 'f32') throw new Error('matmul: f32 operands expected');
   const M = a.shape[a.rank - 2];
@@ -66,6 +148,8 @@ export function matmulRaw(a: Tensor, b: Tensor, bias?: Tensor | null): Tensor {
   const N = b.shape[b.rank - 1];
   if (b.shape[b.rank - 2] !== K) throw new Error(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not align (${K} vs ${b.shape[b.rank - 2]})`);
   if (bias && (bias.rank !== 1 || bias.shape[0] !== N)) throw new Error(`matmul: bias must have shape [${N}], got ${shapeStr(bias.shape)}`);
+  const act = options.activation ?? 'none';
+  if (!(act in MATMUL_ACTIVATIONS)) throw new Error(`matmul: unknown activation '${act}'`);
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = numel(batchShape);
   const out = empty([...batchShape, M, N], 'f32', a.backend);
@@ -84,26 +168,71 @@ export function matmulRaw(a: Tensor, b: Tensor, bias?: Tensor | null): Tensor {
         for (let j = 0; j < N; j++) {
           let acc = 0;
           for (let k = 0; k < K; k++) acc += X[ba + i * A.sr + k * A.sc] * Y[bb + k * B.sr + j * B.sc];
-          O[(n * M + i) * N + j] = Z ? acc + Z[bias!.offset + j] : acc;
+          O[(n * M + i) * N + j] = applyActivation(Z ? acc + Z[bias!.offset + j] : acc, act);
         }
       }
     }
   } else {
+    const backend = a.backend;
+    const variant = options.variant ?? matmulVariantFor(backend, M, N, K, batch);
+    const block = MATMUL_VARIANTS[variant].block;
     const u = uniforms()
       .u32(M, N, K, batch)
       .u32(A.sb, A.sr, A.sc, A.t.offset)
       .u32(B.sb, B.sr, B.sc, B.t.offset)
-      .u32(0, bias ? bias.offset : 0, 0, 0);
-    const biasBuf = bias ? gpuBuffer(bias) : a.backend.dummy;
-    a.backend.dispatch(SPEC_4X4(!!bias), [gpuBuffer(A.t), gpuBuffer(B.t), biasBuf, gpuBuffer(out)], u, [
-      Math.ceil(N / 32),
-      Math.ceil(M / 32),
+      .u32(0, bias ? bias.offset : 0, bias ? 1 : 0, MATMUL_ACTIVATIONS[act]);
+    const biasBuf = bias ? gpuBuffer(bias) : backend.dummy;
+    backend.dispatch(specOf(variant), [gpuBuffer(A.t), gpuBuffer(B.t), biasBuf, gpuBuffer(out)], u, [
+      Math.ceil(N / block),
+      Math.ceil(M / block),
       batch,
     ]);
   }
   if (A.owned) A.t.dispose();
   if (B.owned) B.t.dispose();
   return out;
+}
+
+/** Problems the matmul autotuner times: square sizes, a wide output and a batched thin one (attention-like). */
+const TUNE_PROBLEMS: { M: number; N: number; K: number; batch: number }[] = [
+  { M: 64, N: 64, K: 64, batch: 1 },
+  { M: 128, N: 128, K: 128, batch: 1 },
+  { M: 256, N: 256, K: 256, batch: 1 },
+  { M: 512, N: 512, K: 128, batch: 1 },
+  { M: 64, N: 64, K: 16, batch: 16 },
+];
+
+/** The matmul tunable: every variant on TUNE_PROBLEMS, with seeded operands. */
+export const matmulTunable: Tunable<MatmulVariant> = {
+  op: 'matmul',
+  version: fnv1a(code),
+  candidates: () => MATMUL_VARIANT_NAMES,
+  problems: () =>
+    TUNE_PROBLEMS.map((p) => ({
+      label: `${p.batch > 1 ? `${p.batch}×` : ''}${p.M}×${p.N}×${p.K}`,
+      point: problemPoint(p.M, p.N, p.K, p.batch),
+    })),
+  prepare(backend: GpuBackend, problem: TuneProblem) {
+    const p = TUNE_PROBLEMS.find((q) => problemPoint(q.M, q.N, q.K, q.batch).every((x, i) => x === problem.point[i]))!;
+    const fill = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 2654435761) % 1000) / 1000 - 0.5);
+    const x = fromData(fill(p.batch * p.M * p.K), [p.batch, p.M, p.K], 'f32', backend);
+    const w = fromData(fill(p.K * p.N), [p.K, p.N], 'f32', backend);
+    return {
+      run: (v: MatmulVariant) => matmulRaw(x, w, null, { variant: v }).dispose(),
+      dispose: () => {
+        x.dispose();
+        w.dispose();
+      },
+    };
+  },
+};
+
+/**
+ * Times every matmul variant on this adapter once (stored per adapter; see autotune.ts) so that
+ * later matmuls use the fastest kernel for their size. Call after creating the backend.
+ */
+export function autotuneMatmul(backend: GpuBackend, options: AutotuneOptions = {}): Promise<TuneTable<MatmulVariant>> {
+  return autotune(backend, matmulTunable, options);
 }
 
 function tView(x: Tensor): Tensor {
