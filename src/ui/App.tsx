@@ -1,7 +1,7 @@
 // The page: header, banners, the config panels on the side and the views (training charts,
 // attention, translate, compare) in tabs.
 
-import { useState } from 'react';
+import { startTransition, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Header } from './panels/header';
 import { FallbackBanner, Notices, PendingChanges } from './panels/banners';
@@ -27,7 +27,8 @@ export function App() {
   const { t } = useTranslation();
   const [view, setView] = useState<View>(initialView);
   const changeView = (id: string) => {
-    setView(id as View);
+    // A transition: the new view renders in slices instead of one long task.
+    startTransition(() => setView(id as View));
     const url = new URL(location.href);
     url.searchParams.set('view', id);
     history.replaceState(history.state, '', url);

@@ -4,8 +4,16 @@ import { useId, type ReactElement, type ReactNode } from 'react';
 import { ResponsiveContainer } from 'recharts';
 import { useTranslation } from 'react-i18next';
 
+export interface LegendItem {
+  label: string;
+  color: string;
+  dashed?: boolean;
+}
+
 export interface ChartFrameProps {
   title: string;
+  /** An HTML legend (recharts' own legend measures itself with the DOM on every render). */
+  legend?: readonly LegendItem[];
   description?: string;
   controls?: ReactNode;
   empty: boolean;
@@ -13,7 +21,7 @@ export interface ChartFrameProps {
   children: ReactElement;
 }
 
-export function ChartFrame({ title, description, controls, empty, height = 200, children }: ChartFrameProps) {
+export function ChartFrame({ title, legend, description, controls, empty, height = 200, children }: ChartFrameProps) {
   const { t } = useTranslation();
   const id = useId();
   return (
@@ -23,16 +31,25 @@ export function ChartFrame({ title, description, controls, empty, height = 200, 
         {controls}
       </figcaption>
       {description && <p className="chart-desc">{description}</p>}
-      {empty ? (
-        <p className="chart-empty" style={{ height }}>
-          {t('chart.empty')}
-        </p>
-      ) : (
-        <div className="chart-area" style={{ height }}>
-          <ResponsiveContainer width="100%" height="100%" debounce={100}>
-            {children}
-          </ResponsiveContainer>
-        </div>
+      {/* The chart is mounted even while empty, so that its first (expensive) render happens with
+          the page, not in the middle of training. */}
+      <div className="chart-area" style={{ height }}>
+        <ResponsiveContainer width="100%" height="100%" debounce={100}>
+          {children}
+        </ResponsiveContainer>
+        {empty && <p className="chart-empty chart-overlay">{t('chart.empty')}</p>}
+      </div>
+      {legend && legend.length > 0 && (
+        <ul className="chart-legend" aria-label={t('chart.legend')}>
+          {legend.map((l) => (
+            <li key={l.label} className="legend-item">
+              <svg width="18" height="8" aria-hidden="true">
+                <line x1="0" y1="4" x2="18" y2="4" stroke={l.color} strokeWidth="2" strokeDasharray={l.dashed ? '5 3' : undefined} />
+              </svg>
+              {l.label}
+            </li>
+          ))}
+        </ul>
       )}
     </figure>
   );

@@ -1,13 +1,16 @@
 // Kept runs overlaid: one curve per run in the run's colour, for the chosen metric.
 
 import { useId, useMemo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { useTranslation } from 'react-i18next';
 import type { ComparedRun } from '../store/compare-store';
 import { ChartFrame } from './chart-frame';
 import { LogToggle } from './log-toggle';
 import { formatTick, usePalette } from './theme';
 import { toPercent } from './eval-chart';
+import { useStepAxis, useValueAxis } from './axes';
+
+const VALUE_KEY = ['value'];
 
 export const COMPARE_METRICS = ['loss', 'validLoss', 'gradNormPost', 'lr', 'tokenAccuracy', 'exactMatch', 'bleu'] as const;
 export type CompareMetric = (typeof COMPARE_METRICS)[number];
@@ -38,6 +41,9 @@ export function CompareChart({ runs }: { runs: readonly ComparedRun[] }) {
     [runs, metric, log],
   );
   const empty = curves.every((c) => c.data.length === 0);
+  const series = useMemo(() => curves.map((c) => c.data), [curves]);
+  const y = useValueAxis(log, series, VALUE_KEY);
+  const x = useStepAxis(series);
   const controls = (
     <span className="chart-controls">
       <label htmlFor={selectId}>{t('compare.metric')}</label>
@@ -52,13 +58,12 @@ export function CompareChart({ runs }: { runs: readonly ComparedRun[] }) {
     </span>
   );
   return (
-    <ChartFrame title={t('compare.chart')} empty={empty} controls={controls} height={280}>
-      <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+    <ChartFrame title={t('compare.chart')} legend={runs.map((r) => ({ label: r.label, color: r.color }))} empty={empty} controls={controls} height={280}>
+      <LineChart margin={{ top: 8, right: 24, bottom: 4, left: 0 }}>
         <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="step" domain={['dataMin', 'dataMax']} stroke={p.muted} tickFormatter={formatTick} allowDuplicatedCategory={false} />
-        <YAxis scale={log ? 'log' : 'linear'} domain={['auto', 'auto']} stroke={p.muted} tickFormatter={formatTick} width={52} allowDataOverflow={log} />
+        <XAxis {...x} stroke={p.muted} tickFormatter={formatTick} />
+        <YAxis {...y} stroke={p.muted} tickFormatter={formatTick} width={52} />
         <Tooltip contentStyle={{ background: p.surface, borderColor: p.grid, color: p.text }} formatter={(v) => formatTick(Number(v))} />
-        <Legend />
         {curves.map(({ run, data }) => (
           <Line key={run.id} data={data} dataKey="value" name={run.label} stroke={run.color} dot={false} isAnimationActive={false} />
         ))}

@@ -2,11 +2,12 @@
 // scale) on the valid split at each evaluation.
 
 import { useMemo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { useTranslation } from 'react-i18next';
 import { ChartFrame } from './chart-frame';
+import { useStepAxis, withData } from './axes';
 import { formatTick, usePalette } from './theme';
-import { useEvals } from './use-series';
+import { useValidEvals } from './use-series';
 
 export function toPercent(v: number): number {
   return v * 100;
@@ -15,19 +16,29 @@ export function toPercent(v: number): number {
 export function EvalChart() {
   const { t } = useTranslation();
   const p = usePalette();
-  const evals = useEvals();
+  const evals = useValidEvals();
   const data = useMemo(
     () => evals.map((e) => ({ step: e.step, acc: toPercent(e.tokenAccuracy), em: toPercent(e.exactMatch), bleu: e.bleu })),
     [evals],
   );
+  const x = useStepAxis(withData(data));
   return (
-    <ChartFrame title={t('chart.eval')} description={t('chart.evalDesc')} empty={data.length === 0} height={180}>
-      <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+    <ChartFrame
+      title={t('chart.eval')}
+      legend={[
+        { label: t('chart.tokenAccuracy'), color: p.accuracy },
+        { label: t('chart.exactMatch'), color: p.exact },
+        { label: t('chart.bleu'), color: p.bleu },
+      ]}
+      description={t('chart.evalDesc')}
+      empty={data.length === 0}
+      height={180}
+    >
+      <LineChart data={data} margin={{ top: 8, right: 24, bottom: 4, left: 0 }}>
         <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="step" domain={['dataMin', 'dataMax']} stroke={p.muted} tickFormatter={formatTick} />
-        <YAxis domain={[0, 100]} stroke={p.muted} width={40} />
+        <XAxis {...x} stroke={p.muted} tickFormatter={formatTick} />
+        <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} interval={0} stroke={p.muted} width={40} />
         <Tooltip contentStyle={{ background: p.surface, borderColor: p.grid, color: p.text }} formatter={(v, name) => (name === t('chart.bleu') ? Number(v).toFixed(1) : `${Number(v).toFixed(1)}%`)} />
-        <Legend />
         <Line dataKey="acc" name={t('chart.tokenAccuracy')} stroke={p.accuracy} dot={{ r: 2 }} isAnimationActive={false} />
         <Line dataKey="em" name={t('chart.exactMatch')} stroke={p.exact} dot={{ r: 2 }} isAnimationActive={false} />
         <Line dataKey="bleu" name={t('chart.bleu')} stroke={p.bleu} dot={{ r: 2 }} isAnimationActive={false} />

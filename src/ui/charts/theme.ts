@@ -3,19 +3,17 @@
 
 import { useSyncExternalStore } from 'react';
 
-const query = '(prefers-color-scheme: dark)';
+const query = typeof matchMedia !== 'undefined' ? matchMedia('(prefers-color-scheme: dark)') : null;
 
 function subscribe(cb: () => void): () => void {
-  if (typeof matchMedia === 'undefined') return () => {};
-  const m = matchMedia(query);
-  m.addEventListener('change', cb);
-  return () => m.removeEventListener('change', cb);
+  query?.addEventListener('change', cb);
+  return () => query?.removeEventListener('change', cb);
 }
 
 export function useDark(): boolean {
   return useSyncExternalStore(
     subscribe,
-    () => typeof matchMedia !== 'undefined' && matchMedia(query).matches,
+    () => query?.matches ?? false,
     () => false,
   );
 }
@@ -89,5 +87,42 @@ export function formatTick(v: number): string {
   if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
   if (a >= 1) return String(+v.toFixed(2));
   if (a >= 1e-2) return String(+v.toFixed(3));
-  return v.toExponential(0);
+  return Number(v.toExponential(1)).toExponential();
+}
+
+/**
+ * Ticks for a log axis: the powers of ten spanning the positive values (with 2× and 5× when the
+ * data span less than two decades). Given explicitly so the axis needs no text measuring.
+ */
+export function logTicks(values: Iterable<number>): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values)
+    if (v > 0 && Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  if (!Number.isFinite(lo)) return [0.1, 1];
+  const a = Math.floor(Math.log10(lo));
+  const b = Math.max(a + 1, Math.ceil(Math.log10(hi)));
+  const ticks: number[] = [];
+  const fine = b - a < 2;
+  for (let k = a; k <= b; k++) {
+    const p = 10 ** k;
+    ticks.push(+p.toPrecision(1));
+    if (fine && k < b) ticks.push(+(2 * p).toPrecision(1), +(5 * p).toPrecision(1));
+  }
+  // Trim the 2× / 5× ticks outside the data (keep one decade boundary each side).
+  return ticks.filter((t, i) => i === 0 || i === ticks.length - 1 || (t >= lo / 1.0001 && t <= hi * 1.0001) || Math.abs(Math.log10(t) % 1) < 1e-9);
+}
+
+/** About `count` round ticks (1, 2 or 5 × 10^k apart) strictly inside [lo, hi], plus nothing at the ends. */
+export function linearTicks(lo: number, hi: number, count: number): number[] {
+  if (!(hi > lo)) return Number.isFinite(lo) ? [lo] : [];
+  const raw = (hi - lo) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) ticks.push(+v.toPrecision(12));
+  return ticks;
 }

@@ -1,23 +1,25 @@
-// Chart data from the metrics store, recomputed at most every CHART_THROTTLE_MS.
+// Chart data from the metrics store, recomputed in the chart's turn of the round robin (one chart
+// per tick, see use-throttled.ts), reduced to at most CHART_POINTS points.
 
 import { useMemo } from 'react';
 import type { EvalMetrics } from '../../train/protocol';
 import { useMetrics, type MetricsState } from '../store/metrics-store';
 import { downsample, type Point, type ScalarKey } from '../store/series';
-import { useThrottled } from '../store/use-throttled';
+import { useRoundRobin } from '../store/use-throttled';
+import { useViewActive } from '../panels/tabs';
 
-export const CHART_THROTTLE_MS = 750;
-export const CHART_POINTS = 300;
+export const CHART_POINTS = 250;
 
 const selectVersion = (s: MetricsState) => s.version;
+const selectEvals = (s: MetricsState) => s.evals;
 
-export function useMetricsVersion(ms = CHART_THROTTLE_MS): number {
-  return useThrottled(useMetrics, selectVersion, ms);
+/** The metrics version, refreshed in this component's turn. */
+export function useMetricsVersion(): number {
+  return useRoundRobin(useMetrics, selectVersion, useViewActive());
 }
 
-/** The series `keys` reduced to at most `maxPoints` points; log-scale charts drop values ≤ 0. */
-export function useCurve(keys: readonly ScalarKey[], options: { maxPoints?: number; positiveOnly?: boolean } = {}): Point[] {
-  const version = useMetricsVersion();
+/** The series `keys` at `version`, reduced; log-scale charts drop values ≤ 0. */
+export function useCurve(version: number, keys: readonly ScalarKey[], options: { maxPoints?: number; positiveOnly?: boolean } = {}): Point[] {
   const { maxPoints = CHART_POINTS, positiveOnly = false } = options;
   const keyList = keys.join(',');
   return useMemo(() => {
@@ -31,10 +33,8 @@ export function useCurve(keys: readonly ScalarKey[], options: { maxPoints?: numb
   }, [version, keyList, maxPoints, positiveOnly]);
 }
 
-export function useEvals(): EvalMetrics[] {
-  const version = useMetricsVersion();
-  return useMemo(() => {
-    void version;
-    return useMetrics.getState().evals.filter((e) => e.split === 'valid');
-  }, [version]);
+/** Valid-split evaluations (a new array only when an evaluation arrives). */
+export function useValidEvals(): EvalMetrics[] {
+  const evals = useRoundRobin(useMetrics, selectEvals, useViewActive());
+  return useMemo(() => evals.filter((e) => e.split === 'valid'), [evals]);
 }

@@ -80,6 +80,7 @@ export function HeatmapCanvas({ matrix, rowLabels, colLabels, size, label }: Hea
         onKeyDown={interactive ? onKey : undefined}
         data-rows={matrix.rows}
         data-cols={matrix.cols}
+        data-plot={`${layout.left},${layout.top},${layout.cell}`}
       />
       {hover && (
         <div className="heatmap-tip" role="tooltip" style={{ left: hover.x + 12, top: hover.y + 12 }}>

@@ -13,7 +13,7 @@ import { cancelDraw, scheduleDraw } from './draw-queue';
 import { truncateLabel } from './draw';
 import { formatWeight } from './heatmap-canvas';
 
-const PLOT_W = 520;
+const PLOT_W = 640;
 const GAP = 18;
 
 export interface NormLayout {
@@ -26,27 +26,11 @@ export interface NormLayout {
 }
 
 export function normLayout(params: number): NormLayout {
-  const rowH = Math.max(3, Math.min(12, Math.floor(220 / Math.max(1, params))));
+  const rowH = Math.max(3, Math.min(12, Math.floor(200 / Math.max(1, params))));
   const labels = rowH >= 8;
   const left = labels ? 150 : 8;
   const panelH = rowH * params;
   return { left, rowH, panelH, width: left + PLOT_W, height: 2 * (panelH + GAP), labels };
-}
-
-/** log₁₀ range over both grids (finite, positive values), for a shared colour scale. */
-export function logRange(grids: readonly (readonly Float32Array[])[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const g of grids)
-    for (const col of g)
-      for (const v of col)
-        if (v > 0 && Number.isFinite(v)) {
-          const l = Math.log10(v);
-          if (l < lo) lo = l;
-          if (l > hi) hi = l;
-        }
-  if (!Number.isFinite(lo)) return [0, 1];
-  return hi - lo < 1e-6 ? [lo - 0.5, hi + 0.5] : [lo, hi];
 }
 
 function paint(canvas: HTMLCanvasElement, pre: Float32Array[], post: Float32Array[], names: string[], l: NormLayout, text: string, bg: string, titles: [string, string]): void {
@@ -59,9 +43,24 @@ function paint(canvas: HTMLCanvasElement, pre: Float32Array[], post: Float32Arra
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = bg;
   ctx.fillRect(0, 0, l.width, l.height);
-  const [lo, hi] = logRange([pre, post]);
   const cols = pre.length;
   const rows = names.length;
+  // log₁₀ of every norm once (NaN for 0 and non-finite values), and the shared range.
+  const logs = new Float32Array(2 * cols * rows);
+  let lo = Infinity;
+  let hi = -Infinity;
+  [pre, post].forEach((grid, panel) => {
+    for (let c = 0; c < cols; c++)
+      for (let r = 0; r < rows; r++) {
+        const v = grid[c][r];
+        const l = v > 0 && Number.isFinite(v) ? Math.log10(v) : NaN;
+        logs[(panel * rows + r) * cols + c] = l;
+        if (l < lo) lo = l;
+        if (l > hi) hi = l;
+      }
+  });
+  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+  if (hi - lo < 1e-6) [lo, hi] = [lo - 0.5, hi + 0.5];
   // One pixel per (step, parameter), then scaled up without smoothing.
   const img = new ImageData(Math.max(1, cols), Math.max(1, rows));
   const off = document.createElement('canvas');
@@ -70,17 +69,17 @@ function paint(canvas: HTMLCanvasElement, pre: Float32Array[], post: Float32Arra
   const octx = off.getContext('2d')!;
   ctx.imageSmoothingEnabled = false;
   [pre, post].forEach((grid, panel) => {
-    for (let c = 0; c < cols; c++) {
-      const col = grid[c];
-      for (let r = 0; r < rows; r++) {
-        const v = col[r];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const l = logs[(panel * rows + r) * cols + c];
         const i = (r * img.width + c) * 4;
-        if (!(v > 0) || !Number.isFinite(v)) {
+        if (Number.isNaN(l)) {
+          // Exact zeros grey, NaN / ∞ transparent.
           img.data[i] = img.data[i + 1] = img.data[i + 2] = 128;
-          img.data[i + 3] = v === 0 ? 255 : 0;
+          img.data[i + 3] = grid[c][r] === 0 ? 255 : 0;
           continue;
         }
-        const k = normMap.index((Math.log10(v) - lo) / (hi - lo)) * 3;
+        const k = normMap.index((l - lo) / (hi - lo)) * 3;
         img.data[i] = normMap.rgb[k];
         img.data[i + 1] = normMap.rgb[k + 1];
         img.data[i + 2] = normMap.rgb[k + 2];
@@ -107,7 +106,7 @@ function paint(canvas: HTMLCanvasElement, pre: Float32Array[], post: Float32Arra
 export function ParamNormHeatmap() {
   const { t } = useTranslation();
   const p = usePalette();
-  const version = useMetricsVersion(1500);
+  const version = useMetricsVersion();
   const model = useStatus((s) => s.model);
   const ref = useRef<HTMLCanvasElement>(null);
   const key = useId();

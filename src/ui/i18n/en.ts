@@ -54,7 +54,7 @@ export const en = {
     workerFailed: 'The training worker could not run.',
     noWebgpu: 'WebGPU is not available, so training runs on the CPU backend.',
     because: 'Reason: {{reason}}.',
-    cpuChosen: 'The CPU backend was requested.',
+    cpuChosen: 'Training runs on the CPU backend, as requested (?backend=cpu).',
     stillWorks: 'Everything still works, only slower; use small models.',
     pendingChanges: 'Changed since this run started (applied on Reset): {{fields}}',
   },
@@ -71,6 +71,7 @@ export const en = {
   },
   chart: {
     empty: 'No data yet: press Train or Step.',
+    legend: 'Legend',
     logScale: 'Log scale',
     loss: 'Loss',
     trainLoss: 'train loss',
@@ -106,7 +107,7 @@ export const en = {
     stopReplay: 'Stop',
     followLatest: 'Follow latest',
     max: 'max of map',
-    zeroLegend: 'exactly 0 (hard attention)',
+    zeroLegend: 'exactly 0 (masked, or not kept by hard attention)',
     kind: {
       'encoder-self': 'Encoder self-attention',
       'decoder-self': 'Decoder self-attention',
@@ -124,7 +125,7 @@ export const en = {
     tileTitle: '{{kind}}, layer {{layer}}, head {{head}}',
     enlarge: 'Enlarge {{title}}',
     cell: '{{query}} → {{key}}: {{weight}}',
-    exactZero: '(exactly 0: not selected by hard attention)',
+    exactZero: '(exactly 0: masked, or not kept by hard attention)',
     keyboardHint: 'Arrow keys move the cursor over the cells; the weight under it is read out.',
   },
   translate: {

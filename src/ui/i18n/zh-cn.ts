@@ -55,7 +55,7 @@ export const zhCN: Resources = {
     workerFailed: '训练 worker 无法运行。',
     noWebgpu: 'WebGPU 不可用，训练改在 CPU 后端上运行。',
     because: '原因：{{reason}}。',
-    cpuChosen: '已指定使用 CPU 后端。',
+    cpuChosen: '按要求（?backend=cpu）在 CPU 后端上训练。',
     stillWorks: '所有功能仍然可用，只是更慢；请使用小模型。',
     pendingChanges: '本次运行开始后修改的设置（重置后生效）：{{fields}}',
   },
@@ -72,6 +72,7 @@ export const zhCN: Resources = {
   },
   chart: {
     empty: '还没有数据：请点击“训练”或“单步”。',
+    legend: '图例',
     logScale: '对数坐标',
     loss: '损失',
     trainLoss: '训练损失',
@@ -107,7 +108,7 @@ export const zhCN: Resources = {
     stopReplay: '停止',
     followLatest: '跟随最新',
     max: '该图最大值',
-    zeroLegend: '恰好为 0（硬注意力）',
+    zeroLegend: '恰好为 0（被掩码，或未被硬注意力保留）',
     kind: {
       'encoder-self': '编码器自注意力',
       'decoder-self': '解码器自注意力',
@@ -125,7 +126,7 @@ export const zhCN: Resources = {
     tileTitle: '{{kind}}，第 {{layer}} 层，第 {{head}} 头',
     enlarge: '放大 {{title}}',
     cell: '{{query}} → {{key}}：{{weight}}',
-    exactZero: '（恰好为 0：未被硬注意力选中）',
+    exactZero: '（恰好为 0：被掩码，或未被硬注意力保留）',
     keyboardHint: '方向键移动光标，朗读光标处的权重。',
   },
   translate: {

@@ -8,6 +8,11 @@ import { useStatus } from '../store/status-store';
 import { AttentionGrid } from '../heatmap/attention-grid';
 import { Scrubber } from '../heatmap/scrubber';
 import { Learn, Paragraphs } from './learn';
+import { useViewActive } from './tabs';
+import { useRoundRobin } from '../store/use-throttled';
+import type { AttentionState } from '../store/attention-store';
+
+const selectSnapshots = (s: AttentionState) => s.snapshots;
 
 function ProbeSelect() {
   const { t } = useTranslation();
@@ -45,7 +50,8 @@ function Legend() {
 
 export function AttentionPanel() {
   const { t } = useTranslation();
-  const all = useAttention((s) => s.snapshots);
+  // New snapshots take their turn with the charts' updates, and none while the view is hidden.
+  const all = useRoundRobin(useAttention, selectSnapshots, useViewActive());
   const probe = useAttention((s) => s.probe);
   const selectedStep = useAttention((s) => s.selectedStep);
   const selectStep = useAttention((s) => s.selectStep);

@@ -21,7 +21,13 @@ export function FallbackBanner() {
   if (backend !== 'cpu') return null;
   return (
     <div className="banner banner-warning" role="status" data-testid="fallback-banner">
-      <strong>{t('banner.noWebgpu')}</strong> {reason ? t('banner.because', { reason }) : t('banner.cpuChosen')} {t('banner.stillWorks')}
+      {reason ? (
+        <>
+          <strong>{t('banner.noWebgpu')}</strong> {t('banner.because', { reason })} {t('banner.stillWorks')}
+        </>
+      ) : (
+        <strong>{t('banner.cpuChosen')}</strong>
+      )}
     </div>
   );
 }

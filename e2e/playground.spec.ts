@@ -1,0 +1,303 @@
+// The playground end to end, in Chromium with WebGPU on SwiftShader against the built site:
+// the page opens cleanly on the SwiftShader adapter, small configs train (counters advance, loss
+// falls, clipping holds, attention maps are drawn, hard attention gives exact zeros), translate
+// answers, invalid fields are refused, a reload restores the run, kept runs are compared, and the
+// main thread stays free of long tasks while training. A screenshot of each state goes to
+// test-results/.
+
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import type { DebugHandle } from '../src/ui/debug';
+import { CHROMIUM_ARGS, findChromium } from '../tools/chromium.mjs';
+
+/** A small Transformer that takes a few hundred ms per step on SwiftShader. */
+const SMALL = 'task=copy&layers=1&dModel=16&heads=2&dFF=32&batch=8&maxLen=12&lr=0.01&schedule=constant&warmup=0&evalEvery=10&probeEvery=5';
+
+type Handle = DebugHandle;
+declare global {
+  interface Window {
+    __longtasks?: { start: number; duration: number }[];
+  }
+}
+
+function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return errors;
+}
+
+async function open(page: Page, query: string): Promise<void> {
+  await page.goto(`/?${query}`);
+  await expect(page.getByTestId('adapter')).not.toHaveText(/Starting/, { timeout: 60_000 });
+  // The worker has built the model once the parameter count shows.
+  await expect(page.getByText(/parameters$/)).toBeVisible({ timeout: 60_000 });
+}
+
+async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
+  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+}
+
+/** Presses Train and waits until the run is done (config `steps` reached). */
+async function trainToEnd(page: Page, steps: number): Promise<void> {
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 150_000 });
+  await expect(page.getByTestId('step')).toHaveText(String(steps));
+}
+
+function metrics(page: Page) {
+  return page.evaluate(() => {
+    const h = window.__playground as Handle;
+    const s = h.metrics().series;
+    return { step: s.step, loss: s.columns.loss, pre: s.columns.gradNormPre, post: s.columns.gradNormPost, evals: h.metrics().evals };
+  });
+}
+
+test('opens without console errors, on the SwiftShader adapter', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await open(page, '');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Attention Playground');
+  await expect(page.getByTestId('adapter')).toHaveText(/^WebGPU · .*swiftshader/i);
+  await expect(page.getByTestId('fallback-banner')).toHaveCount(0);
+  for (const name of ['Train', 'Pause', 'Step', 'Reset']) await expect(page.getByRole('button', { name, exact: true })).toBeVisible();
+  await expect(page.getByTestId('splits')).toContainText(/\d/);
+  await shot(page, info, 'opened');
+  expect(errors).toEqual([]);
+});
+
+test.describe('without WebGPU', () => {
+  // Chromium without --enable-unsafe-webgpu on Linux: requestAdapter() resolves to null.
+  test.use({
+    launchOptions: {
+      executablePath: findChromium(),
+      args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu' && !a.startsWith('--use-webgpu-adapter')),
+    },
+  });
+
+  test('a banner says WebGPU is missing and why, and training still works on the CPU backend', async ({ page }, info) => {
+    await open(page, `${SMALL}&steps=3`);
+    await expect(page.getByTestId('adapter')).toHaveText('CPU fallback');
+    const banner = page.getByTestId('fallback-banner');
+    await expect(banner).toContainText('WebGPU is not available');
+    await expect(banner).toContainText(/Reason: .+/);
+    await trainToEnd(page, 3);
+    await shot(page, info, 'cpu-fallback');
+  });
+});
+
+test('trains 20 steps: the counter advances, the loss chart has points and the loss falls', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await open(page, `${SMALL}&steps=20`);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(async () => Number(await page.getByTestId('step').textContent()), { timeout: 60_000 }).toBeGreaterThan(0);
+  await shot(page, info, 'training');
+  await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 150_000 });
+  await expect(page.getByTestId('step')).toHaveText('20');
+  const lossChart = page.getByRole('figure', { name: 'Loss', exact: true });
+  const path = lossChart.locator('path.recharts-line-curve').first();
+  await expect(path).toHaveAttribute('d', /(L[^L]*){10}/);
+  const m = await metrics(page);
+  expect(m.step).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  const first = m.loss.slice(0, 3).reduce((a, b) => a + b) / 3;
+  const last = m.loss.slice(-3).reduce((a, b) => a + b) / 3;
+  console.log(`[e2e] loss: mean of first 3 steps ${first.toFixed(3)} → last 3 steps ${last.toFixed(3)}`);
+  expect(last).toBeLessThan(first);
+  await shot(page, info, 'trained-20');
+  expect(errors).toEqual([]);
+});
+
+test('norm clipping at a small max norm: the post-clip norm is ≤ the pre-clip norm and ≤ max_norm', async ({ page }, info) => {
+  const maxNorm = 0.05;
+  await open(page, `${SMALL}&steps=8&clip=norm&maxNorm=${maxNorm}&normType=2`);
+  await trainToEnd(page, 8);
+  const m = await metrics(page);
+  expect(m.pre.length).toBe(8);
+  for (let i = 0; i < m.pre.length; i++) {
+    expect(m.post[i]).toBeLessThanOrEqual(m.pre[i] * (1 + 1e-5));
+    expect(m.post[i]).toBeLessThanOrEqual(maxNorm * (1 + 1e-4));
+  }
+  // With a max norm this small every step is clipped.
+  expect(m.pre.every((g) => g > maxNorm)).toBe(true);
+  const chart = page.getByRole('figure', { name: 'Global gradient norm' });
+  await expect(chart.locator('path.recharts-line-curve')).toHaveCount(2);
+  await expect(chart.locator('.recharts-reference-line')).toHaveCount(1);
+  await chart.getByLabel('Log scale').uncheck();
+  await shot(page, info, 'clipping');
+});
+
+/** Samples the centres of a heatmap canvas's cells (not its labels) and counts distinct colours. */
+async function distinctCellColours(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const c = document.querySelector<HTMLCanvasElement>(sel)!;
+    const [left, top, cell] = c.dataset.plot!.split(',').map(Number);
+    const rows = Number(c.dataset.rows);
+    const cols = Number(c.dataset.cols);
+    const scale = c.width / parseFloat(c.style.width);
+    const ctx = c.getContext('2d')!;
+    const seen = new Set<string>();
+    for (let r = 0; r < rows; r++)
+      for (let k = 0; k < cols; k++) {
+        const d = ctx.getImageData(Math.floor((left + (k + 0.5) * cell) * scale), Math.floor((top + (r + 0.5) * cell) * scale), 1, 1).data;
+        seen.add(`${d[0]},${d[1]},${d[2]}`);
+      }
+    return seen.size;
+  }, selector);
+}
+
+test('attention heatmaps: canvases with non-uniform cells, labelled, enlargeable, with a scrubber', async ({ page }, info) => {
+  await open(page, `${SMALL}&steps=10`);
+  await trainToEnd(page, 10);
+  await page.getByRole('tab', { name: 'Attention' }).click();
+  const tiles = page.locator('.tile canvas');
+  await expect(tiles.first()).toBeVisible();
+  // One tile per layer × head: encoder self, decoder self and cross attention, 1 layer × 2 heads each.
+  await expect(tiles).toHaveCount(6);
+  await page.waitForTimeout(300); // drawing is spread over animation frames
+  const colours = await distinctCellColours(page, '.attention-kind:last-of-type .tile canvas');
+  expect(colours).toBeGreaterThan(1);
+  await expect(page.getByLabel('Snapshot')).toBeVisible();
+  await shot(page, info, 'attention');
+  await page.getByRole('button', { name: /^Enlarge Cross-attention, layer 1, head 1/ }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.locator('canvas').hover({ position: { x: 200, y: 200 } });
+  await shot(page, info, 'attention-enlarged');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  // Scrub back to the first snapshot.
+  const scrubber = page.getByLabel('Snapshot');
+  await scrubber.focus();
+  await page.keyboard.press('Home');
+  await expect(page.locator('.scrubber output')).toHaveText(/step \d+/);
+});
+
+test('hard attention (top-1) reports exact zeros in its weights, drawn hatched', async ({ page }, info) => {
+  await open(page, `${SMALL}&steps=5&attention=hard&hardKind=topk&hardK=1`);
+  await trainToEnd(page, 5);
+  const result = await page.evaluate(() => {
+    const h = window.__playground as Handle;
+    const snaps = h.attention().snapshots;
+    const s = snaps[snaps.length - 1];
+    const cross = s.maps.filter((m) => m.kind === 'cross');
+    let zeros = 0;
+    let maxNonZeroPerRow = 0;
+    for (const m of cross)
+      for (let r = 0; r < m.heads * m.rows; r++) {
+        let nz = 0;
+        for (let c = 0; c < m.cols; c++) {
+          const v = m.data[r * m.cols + c];
+          if (v === 0) zeros++;
+          else nz++;
+        }
+        maxNonZeroPerRow = Math.max(maxNonZeroPerRow, nz);
+      }
+    return { maps: cross.length, cols: cross[0]?.cols ?? 0, zeros, maxNonZeroPerRow };
+  });
+  console.log(`[e2e] hard attention: ${JSON.stringify(result)}`);
+  expect(result.maps).toBeGreaterThan(0);
+  expect(result.cols).toBeGreaterThan(1);
+  expect(result.zeros).toBeGreaterThan(0);
+  expect(result.maxNonZeroPerRow).toBe(1);
+  await page.getByRole('tab', { name: 'Attention' }).click();
+  await expect(page.locator('.attention-kind:last-of-type .tile[data-zeros]').first()).toBeVisible();
+  await shot(page, info, 'hard-attention');
+});
+
+test('translate answers with the model being trained', async ({ page }, info) => {
+  await open(page, `${SMALL}&steps=5`);
+  await trainToEnd(page, 5);
+  await page.getByRole('tab', { name: 'Translate' }).click();
+  const example = await page.evaluate(() => (window.__playground as Handle).status().model?.examples[0]?.src ?? 'a b c');
+  await page.getByLabel('Sentence to translate').fill(example);
+  await page.getByLabel('Beam width').fill('2');
+  await page.getByRole('button', { name: 'Translate', exact: true }).click();
+  await expect(page.getByTestId('translation')).not.toBeEmpty({ timeout: 60_000 });
+  await expect(page.getByRole('img', { name: /Cross-attention alignment/ })).toBeVisible();
+  await shot(page, info, 'translate');
+});
+
+test('an invalid field shows its message and is not applied', async ({ page }, info) => {
+  await open(page, 'lr=abc');
+  const lr = page.getByRole('textbox', { name: 'Learning rate' });
+  await expect(lr).toHaveAttribute('aria-invalid', 'true');
+  await expect(lr).toHaveValue('abc');
+  await expect(page.getByText('must be a number — not applied')).toBeVisible();
+  await lr.fill('0.003');
+  await expect(lr).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page).toHaveURL(/lr=0\.003/);
+  await lr.fill('-1');
+  await expect(page.getByText('must be greater than 0 — not applied')).toBeVisible();
+  await expect(page).toHaveURL(/lr=0\.003/);
+  const heads = page.getByRole('textbox', { name: 'Heads' });
+  await heads.fill('3');
+  await expect(page.getByText(/heads \(3\) must divide d_model \(64\)/)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
+  await shot(page, info, 'invalid-field');
+});
+
+test('a reload restores the run (config, metrics, attention, weights)', async ({ page }, info) => {
+  await open(page, `${SMALL}&steps=10`);
+  await trainToEnd(page, 10);
+  await expect(page.getByTestId('saved-at')).toBeVisible();
+  const before = await metrics(page);
+  // Let the save that follows 'done' finish (the saved-at time updates when it has).
+  await page.waitForTimeout(1000);
+  await page.reload();
+  await expect(page.getByTestId('adapter')).not.toHaveText(/Starting/, { timeout: 60_000 });
+  await expect(page.getByTestId('step')).toHaveText('10');
+  await expect(page.getByTestId('run-state')).toHaveText(/paused|done/, { timeout: 60_000 });
+  const after = await metrics(page);
+  expect(after.step).toEqual(before.step);
+  expect(after.loss).toEqual(before.loss);
+  const snaps = await page.evaluate(() => (window.__playground as Handle).attention().snapshots.length);
+  expect(snaps).toBeGreaterThan(0);
+  // The weights came back: the restored model translates.
+  await page.getByRole('tab', { name: 'Translate' }).click();
+  await page.getByLabel('Sentence to translate').fill('a b');
+  await page.getByRole('button', { name: 'Translate', exact: true }).click();
+  await expect(page.getByTestId('translation')).not.toBeEmpty({ timeout: 60_000 });
+  await shot(page, info, 'restored');
+});
+
+test('two kept runs appear in the comparison', async ({ page }, info) => {
+  await open(page, `${SMALL}&steps=6`);
+  await trainToEnd(page, 6);
+  await page.getByRole('tab', { name: 'Compare runs' }).click();
+  await page.getByRole('button', { name: 'Keep this run for comparison' }).click();
+  await page.getByRole('textbox', { name: 'Learning rate' }).fill('0.003');
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await expect(page.getByTestId('step')).toHaveText('0');
+  await trainToEnd(page, 6);
+  await page.getByRole('button', { name: 'Keep this run for comparison' }).click();
+  const table = page.getByRole('table', { name: /Kept runs/ });
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByRole('figure', { name: 'Kept runs' }).getByRole('listitem')).toHaveCount(2);
+  await expect(page.getByRole('figure', { name: 'Kept runs' }).locator('path.recharts-line-curve')).toHaveCount(2);
+  await shot(page, info, 'compare');
+});
+
+test('no long tasks on the main thread over 30 s of training', async ({ page }, info) => {
+  await page.addInitScript(() => {
+    window.__longtasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks!.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await open(page, `${SMALL}&steps=100000&probeEvery=5&evalEvery=25`);
+  const start = await page.evaluate(() => performance.now());
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  // Half the time on the charts, half on the attention maps.
+  await page.waitForTimeout(15_000);
+  await page.getByRole('tab', { name: 'Attention' }).click();
+  await page.waitForTimeout(15_000);
+  await shot(page, info, 'long-run');
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const steps = Number(await page.getByTestId('step').textContent());
+  const tasks = await page.evaluate((t0) => window.__longtasks!.filter((t) => t.start >= t0), start);
+  const max = tasks.reduce((a, t) => Math.max(a, t.duration), 0);
+  console.log(`[e2e] 30 s of training: ${steps} steps; ${tasks.length} long tasks (> 50 ms) on the main thread, longest ${max.toFixed(0)} ms`);
+  await info.attach('longtasks.json', { body: JSON.stringify({ steps, tasks, max }, null, 2), contentType: 'application/json' });
+  expect(steps).toBeGreaterThan(0);
+  expect(tasks).toEqual([]);
+});
