@@ -12,16 +12,24 @@
 // Masked entries have P = 0, so they contribute nothing; a fully masked row (L = MASKED_L) gets
 // dQ = 0, and a padding key gets dK = dV = 0.
 //
-// Two barrier-free kernels instead of float atomics: `sdpa_backward_dq` runs one invocation per
-// (b, h, query row) and also writes D; `sdpa_backward_dkv` runs one invocation per (b, h, key
-// row), summing over the queries that see that key. Each recomputes S, which costs a second
-// Q Kᵀ but stores nothing of size Tq × Tk. No entry point binds more than 8 storage buffers
-// (WebGPU's default maxStorageBuffersPerShaderStage), hence the packed outputs: dQ with D, and dK
-// with dV, each pair in one buffer.
+// Three barrier-free kernels instead of float atomics: `sdpa_backward_d` computes D (one
+// invocation per query row); `sdpa_backward_dq` runs one invocation per (b, h, query row);
+// `sdpa_backward_dkv` one per (b, h, key row), summing over the queries that see that key. Both
+// recompute S, which costs a second Q Kᵀ but stores nothing of size Tq × Tk. D gets its own kernel
+// and buffer so that each of the others binds at most 8 storage buffers (WebGPU's default
+// maxStorageBuffersPerShaderStage) with every buffer of one element type; dK and dV share one.
+//
+// T, DK, DV, MAX_D and dotT are specialised by the launcher exactly as in attention_fwd.wgsl
+// (vec4<f32> chunks when head dims, offsets and strides allow); strides are in units of T.
 
-// Private arrays of MAX_D floats; the launcher substitutes the head dim's size class (16, 32, 64,
-// 128) into this line, as for the forward.
+// @specialise-begin (replaced by the launcher)
+alias T = f32;
+const DK: u32 = 64u;
+const DV: u32 = 64u;
 const MAX_D: u32 = 64u;
+fn dotT(a: T, b: T) -> f32 { return a * b; }
+// @specialise-end
+
 override DROPOUT: u32 = 0u;
 
 const MASKED_L: f32 = 3.4028234e38;
@@ -68,17 +76,37 @@ fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * 64u;
 }
 
-// ---- dQ (and D), one invocation per query row -------------------------------------------------
+// ---- D = rowsum(dO ∘ O), one invocation per query row ----------------------------------------
 
-@group(0) @binding(1) var<storage, read> bq_Q: array<f32>;
-@group(0) @binding(2) var<storage, read> bq_K: array<f32>;
-@group(0) @binding(3) var<storage, read> bq_V: array<f32>;
-@group(0) @binding(4) var<storage, read> bq_O: array<f32>;
-@group(0) @binding(5) var<storage, read> bq_dO: array<f32>;
-@group(0) @binding(6) var<storage, read> bq_L: array<f32>;
+@group(0) @binding(1) var<storage, read> bd_O: array<T>;
+@group(0) @binding(2) var<storage, read> bd_dO: array<T>;
+@group(0) @binding(3) var<storage, read_write> bd_D: array<f32>;
+
+@compute @workgroup_size(64)
+fn sdpa_backward_d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flatIndex(gid, nwg);
+  if (r >= P.B * P.H * P.Tq) { return; }
+  let i = r % P.Tq;
+  let bh = r / P.Tq;
+  let h = bh % P.H;
+  let b = bh / P.H;
+  let ob = at(P.o, b, h, i);
+  let gb = at(P.dO, b, h, i);
+  var D = 0.0;
+  for (var c = 0u; c < DV; c++) { D += dotT(bd_dO[gb + c], bd_O[ob + c]); }
+  bd_D[P.offD + r] = D;
+}
+
+// ---- dQ, one invocation per query row ---------------------------------------------------------
+
+@group(0) @binding(1) var<storage, read> bq_Q: array<T>;
+@group(0) @binding(2) var<storage, read> bq_K: array<T>;
+@group(0) @binding(3) var<storage, read> bq_V: array<T>;
+@group(0) @binding(4) var<storage, read> bq_dO: array<T>;
+@group(0) @binding(5) var<storage, read> bq_L: array<f32>;
+@group(0) @binding(6) var<storage, read> bq_D: array<f32>;
 @group(0) @binding(7) var<storage, read> bq_Mask: array<f32>;
-// dQ at P.dQ's strides and D [B, H, Tq] at P.offD, in one buffer.
-@group(0) @binding(8) var<storage, read_write> bq_G: array<f32>;
+@group(0) @binding(8) var<storage, read_write> bq_dQ: array<T>;
 
 @compute @workgroup_size(64)
 fn sdpa_backward_dq(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -88,54 +116,45 @@ fn sdpa_backward_dq(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   let bh = r / P.Tq;
   let h = bh % P.H;
   let b = bh / P.H;
-  let d = P.d;
-  let dv = P.dv;
 
-  var go: array<f32, MAX_D>;
-  let ob = at(P.o, b, h, i);
-  let gb = at(P.dO, b, h, i);
-  var D = 0.0;
-  for (var c = 0u; c < dv; c++) {
-    go[c] = bq_dO[gb + c];
-    D += go[c] * bq_O[ob + c];
-  }
-  bq_G[P.offD + r] = D;
-
-  var dq: array<f32, MAX_D>;
+  var dq: array<T, MAX_D>;
   let lse = bq_L[P.offL + r];
   if (lse != MASKED_L) {
-    var qv: array<f32, MAX_D>;
+    let D = bq_D[P.offD + r];
+    var qv: array<T, MAX_D>;
+    var go: array<T, MAX_D>;
     let qb = at(P.q, b, h, i);
-    for (var c = 0u; c < d; c++) { qv[c] = bq_Q[qb + c] * P.scale; }
+    let gb = at(P.dO, b, h, i);
+    for (var c = 0u; c < DK; c++) { qv[c] = bq_Q[qb + c] * P.scale; }
+    for (var c = 0u; c < DV; c++) { go[c] = bq_dO[gb + c]; }
     let end = keyEnd(i);
     for (var j = 0u; j < end; j++) {
       if (P.hasMask == 1u && bq_Mask[P.offMask + b * P.Tk + j] <= 0.5) { continue; }
       let kb = at(P.k, b, h, j);
       let vb = at(P.v, b, h, j);
       var s = 0.0;
-      for (var c = 0u; c < d; c++) { s += qv[c] * bq_K[kb + c]; }
+      for (var c = 0u; c < DK; c++) { s += dotT(qv[c], bq_K[kb + c]); }
       var dp = 0.0;
-      for (var c = 0u; c < dv; c++) { dp += go[c] * bq_V[vb + c]; }
+      for (var c = 0u; c < DV; c++) { dp += dotT(go[c], bq_V[vb + c]); }
       let ds = exp(s - lse) * (dp * dropFactor(r, j) - D);
-      for (var c = 0u; c < d; c++) { dq[c] += ds * bq_K[kb + c]; }
+      for (var c = 0u; c < DK; c++) { dq[c] += ds * bq_K[kb + c]; }
     }
   }
   let qo = at(P.dQ, b, h, i);
-  for (var c = 0u; c < d; c++) { bq_G[qo + c] = dq[c] * P.scale; }
+  for (var c = 0u; c < DK; c++) { bq_dQ[qo + c] = dq[c] * P.scale; }
 }
 
 // ---- dK and dV, one invocation per key row ----------------------------------------------------
 
-@group(0) @binding(1) var<storage, read> bk_Q: array<f32>;
-@group(0) @binding(2) var<storage, read> bk_K: array<f32>;
-@group(0) @binding(3) var<storage, read> bk_V: array<f32>;
-@group(0) @binding(4) var<storage, read> bk_dO: array<f32>;
+@group(0) @binding(1) var<storage, read> bk_Q: array<T>;
+@group(0) @binding(2) var<storage, read> bk_K: array<T>;
+@group(0) @binding(3) var<storage, read> bk_V: array<T>;
+@group(0) @binding(4) var<storage, read> bk_dO: array<T>;
 @group(0) @binding(5) var<storage, read> bk_L: array<f32>;
-// The dq kernel's output buffer: D is read at P.offD.
 @group(0) @binding(6) var<storage, read> bk_D: array<f32>;
 @group(0) @binding(7) var<storage, read> bk_Mask: array<f32>;
 // dK at P.dK's strides and dV at P.dV's, in one buffer.
-@group(0) @binding(8) var<storage, read_write> bk_G: array<f32>;
+@group(0) @binding(8) var<storage, read_write> bk_G: array<T>;
 
 @compute @workgroup_size(64)
 fn sdpa_backward_dkv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -145,38 +164,36 @@ fn sdpa_backward_dkv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let bh = r / P.Tk;
   let h = bh % P.H;
   let b = bh / P.H;
-  let d = P.d;
-  let dv = P.dv;
 
-  var dk: array<f32, MAX_D>;
-  var dvv: array<f32, MAX_D>;
+  var dk: array<T, MAX_D>;
+  var dvv: array<T, MAX_D>;
   if (P.hasMask == 0u || bk_Mask[P.offMask + b * P.Tk + j] > 0.5) {
-    var kv: array<f32, MAX_D>;
-    var vv: array<f32, MAX_D>;
+    var kv: array<T, MAX_D>;
+    var vv: array<T, MAX_D>;
     let kb = at(P.k, b, h, j);
     let vb = at(P.v, b, h, j);
-    for (var c = 0u; c < d; c++) { kv[c] = bk_K[kb + c] * P.scale; }
-    for (var c = 0u; c < dv; c++) { vv[c] = bk_V[vb + c]; }
+    for (var c = 0u; c < DK; c++) { kv[c] = bk_K[kb + c] * P.scale; }
+    for (var c = 0u; c < DV; c++) { vv[c] = bk_V[vb + c]; }
     for (var i = queryStart(j); i < P.Tq; i++) {
       let rq = bh * P.Tq + i;
       let qb = at(P.q, b, h, i);
       let gb = at(P.dO, b, h, i);
       var s = 0.0;
-      for (var c = 0u; c < d; c++) { s += bk_Q[qb + c] * kv[c]; }
+      for (var c = 0u; c < DK; c++) { s += dotT(bk_Q[qb + c], kv[c]); }
       var dp = 0.0;
-      for (var c = 0u; c < dv; c++) { dp += bk_dO[gb + c] * vv[c]; }
+      for (var c = 0u; c < DV; c++) { dp += dotT(bk_dO[gb + c], vv[c]); }
       let p = exp(s - bk_L[P.offL + rq]);
       let z = dropFactor(rq, j);
       let pz = p * z;
-      for (var c = 0u; c < dv; c++) { dvv[c] += pz * bk_dO[gb + c]; }
+      for (var c = 0u; c < DV; c++) { dvv[c] += pz * bk_dO[gb + c]; }
       let ds = p * (dp * z - bk_D[P.offD + rq]);
-      for (var c = 0u; c < d; c++) { dk[c] += ds * bk_Q[qb + c]; }
+      for (var c = 0u; c < DK; c++) { dk[c] += ds * bk_Q[qb + c]; }
     }
   }
   let ko = at(P.dK, b, h, j);
-  for (var c = 0u; c < d; c++) { bk_G[ko + c] = dk[c] * P.scale; }
+  for (var c = 0u; c < DK; c++) { bk_G[ko + c] = dk[c] * P.scale; }
   let vo = at(P.dV, b, h, j);
-  for (var c = 0u; c < dv; c++) { bk_G[vo + c] = dvv[c]; }
+  for (var c = 0u; c < DV; c++) { bk_G[vo + c] = dvv[c]; }
 }
 
 // ---- masked row softmax backward --------------------------------------------------------------

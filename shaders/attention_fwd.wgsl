@@ -14,19 +14,32 @@
 // per tile the running max m, the running normaliser l and the unnormalised output acc are rescaled
 // once by exp(m_old − m_new), so S and P are never stored ([B, H, Tq, Tk] would dominate memory).
 //
-// Schedule: one invocation per (b, h, query row i), looping over all keys with q and acc in a
-// private array of MAX_D floats. WGSL sizes private arrays only by constants (not overrides), so
-// the launcher substitutes MAX_D ∈ {16, 32, 64, 128} into this source: the smallest size class
-// holding the head dim keeps register pressure low on real GPUs. No workgroup memory and no
-// barriers: on SwiftShader (WebGPU on the CPU) each barrier is a coroutine switch per invocation,
-// and the 64 invocations of a workgroup are consecutive query rows of one (b, h), so on a real GPU
-// they read the same K and V rows together and the cache serves them.
+// Schedule: one invocation per (b, h, query row i), looping over all keys with q and acc in
+// private arrays. No workgroup memory and no barriers: on SwiftShader (WebGPU on the CPU) each
+// barrier is a coroutine switch per invocation, and the 64 invocations of a workgroup are
+// consecutive query rows of one (b, h), so on a real GPU they read the same K and V rows together
+// and the cache serves them.
+//
+// The block between the @specialise markers is replaced by the launcher for each head-dim shape:
+//   T  — the element type of Q, K, V, O: vec4<f32> when the head dims, offsets and strides are
+//        multiples of 4 (then one load fetches 4 floats; on SwiftShader the storage loads, each
+//        bounds-checked, are about half the forward's time), else f32;
+//   DK, DV — the head dims of q/k and of v in units of T; MAX_D = max(DK, DV) sizes the private
+//        arrays. WGSL sizes private arrays only with constants (not override constants), and
+//        constant trip counts let a GPU compiler unroll the d-loops and keep q and acc in
+//        registers instead of local memory.
 //
 // Operands are strided views with a unit column stride: element (b, h, t, c) of Q is at
-// q.x + b·q.y + h·q.z + t·q.w + c (likewise K, V, O). The launcher lays O out in Q's dimension
-// order, so that merging heads after attention is a view.
+// q.x + b·q.y + h·q.z + t·q.w + c in units of T (likewise K, V, O). The launcher lays O out in Q's
+// dimension order, so that merging heads after attention is a view.
 
-const MAX_D: u32 = 64u; // replaced by the launcher (see above)
+// @specialise-begin (replaced by the launcher, see above)
+alias T = f32;
+const DK: u32 = 64u;
+const DV: u32 = 64u;
+const MAX_D: u32 = 64u;
+fn dotT(a: T, b: T) -> f32 { return a * b; }
+// @specialise-end
 // 1: also write P [B, H, Tq, Tk] (returnWeights, for visualisation). The training path compiles
 // the kernel with 0 and never computes or stores P.
 override WEIGHTS: u32 = 0u;
@@ -81,11 +94,11 @@ fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 
 // ---- fused forward ---------------------------------------------------------------------------
 
-@group(0) @binding(1) var<storage, read> Q: array<f32>;
-@group(0) @binding(2) var<storage, read> K: array<f32>;
-@group(0) @binding(3) var<storage, read> V: array<f32>;
+@group(0) @binding(1) var<storage, read> Q: array<T>;
+@group(0) @binding(2) var<storage, read> K: array<T>;
+@group(0) @binding(3) var<storage, read> V: array<T>;
 @group(0) @binding(4) var<storage, read> Mask: array<f32>;
-@group(0) @binding(5) var<storage, read_write> O: array<f32>;
+@group(0) @binding(5) var<storage, read_write> O: array<T>;
 @group(0) @binding(6) var<storage, read_write> L: array<f32>;
 @group(0) @binding(7) var<storage, read_write> W: array<f32>;
 
@@ -101,15 +114,15 @@ fn sdpa_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   let bh = r / P.Tq;
   let h = bh % P.H;
   let b = bh / P.H;
-  let d = P.d;
-  let dv = P.dv;
+  let d = DK;
+  let dv = DV;
 
   // The scale is folded into q once instead of into every score.
-  var qv: array<f32, MAX_D>;
+  var qv: array<T, MAX_D>;
   let qb = at(P.q, b, h, i);
   for (var c = 0u; c < d; c++) { qv[c] = Q[qb + c] * P.scale; }
 
-  var acc: array<f32, MAX_D>;
+  var acc: array<T, MAX_D>;
   var s: array<f32, KT>;
   var m = NEG_BIG;
   var l = 0.0;
@@ -124,7 +137,7 @@ fn sdpa_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
       if (keyOk(b, j)) {
         let kb = at(P.k, b, h, j);
         x = 0.0;
-        for (var c = 0u; c < d; c++) { x += qv[c] * K[kb + c]; }
+        for (var c = 0u; c < d; c++) { x += dotT(qv[c], K[kb + c]); }
         tileMax = max(tileMax, x);
       }
       s[t] = x;
@@ -149,7 +162,7 @@ fn sdpa_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 
   let ob = at(P.o, b, h, i);
   if (l == 0.0) {
-    for (var c = 0u; c < dv; c++) { O[ob + c] = 0.0; }
+    for (var c = 0u; c < dv; c++) { O[ob + c] = T(); }
     L[P.offL + r] = MASKED_L;
   } else {
     let inv = 1.0 / l;
@@ -166,7 +179,7 @@ fn sdpa_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
       if (j < end && keyOk(b, j)) {
         let kb = at(P.k, b, h, j);
         var x = 0.0;
-        for (var c = 0u; c < d; c++) { x += qv[c] * K[kb + c]; }
+        for (var c = 0u; c < d; c++) { x += dotT(qv[c], K[kb + c]); }
         p = exp(x - lse);
       }
       W[wb + j] = p;

@@ -9,7 +9,7 @@ import { assertClose, checkOp, randomData, type InputSpec } from '../testing/che
 import { attentionSoftmax, scaledDotProductAttention, type AttentionOptions } from './attention';
 import { mul } from './elementwise';
 import { sum } from './reduce';
-import { permute, reshape } from './view';
+import { narrow, permute, reshape } from './view';
 
 const f = (shape: number[]): InputSpec => ({ shape });
 const maskSpec = (rows: number[][]): InputSpec => ({ shape: [rows.length, rows[0].length], data: rows.flat(), noGrad: true });
@@ -179,6 +179,36 @@ for (const nb of testBackends()) {
         b,
         { seed: 31 },
       );
+    });
+
+    it('views whose offsets break 4-float alignment (scalar kernels) agree with aligned ones (vec4 kernels)', async () => {
+      const b = await nb.get();
+      const [B, H, T, d] = [2, 2, 5, 8];
+      const n = B * H * T * d;
+      const data = [randomData(n, 71), randomData(n, 72), randomData(n, 73)];
+      // The same values at element offset 1 of a larger buffer: narrow(…, -1, 1, d) of [B, H, T, d + 1] rows.
+      const shifted = (x: number[]) => {
+        const wide: number[] = [];
+        for (let r = 0; r < n / d; r++) wide.push(0, ...x.slice(r * d, (r + 1) * d));
+        return wide;
+      };
+      const grads = async (unaligned: boolean) => {
+        const xs = data.map((x) => fromData(unaligned ? shifted(x) : x, [B, H, T, unaligned ? d + 1 : d], 'f32', b));
+        for (const x of xs) x.requiresGrad = true;
+        const out = tidy(() => {
+          const [q, k, v] = xs.map((x) => (unaligned ? narrow(x, 3, 1, d) : x));
+          const o = scaledDotProductAttention(q, k, v, { causal: true }).out;
+          backward(sum(mul(o, fromData(randomData(n, 74), o.shape, 'f32', b))));
+          return o;
+        });
+        const gs = await Promise.all(xs.map(async (x) => {
+          const g = Array.from(await toArray(x.grad!));
+          return unaligned ? g.filter((_, i) => i % (d + 1) !== 0) : g;
+        }));
+        return [Array.from(await toArray(out)), ...gs];
+      };
+      const [aligned, unaligned] = [await grads(false), await grads(true)];
+      aligned.forEach((a, i) => assertClose(unaligned[i], a, 1e-6, 1e-5, ['out', '∂q', '∂k', '∂v'][i]));
     });
 
     it('head dim up to 128 (and dv ≠ d)', async () => {

@@ -72,7 +72,7 @@ function operand(x: Tensor, what: string): Operand {
   if (x.rank !== 4) throw new Error(`attention: ${what} must have rank 4 [B, H, T, d], got ${shapeStr(x.shape)}`);
   if (x.dtype !== 'f32') throw new Error(`attention: ${what} must be f32`);
   const t = x.strides[3] === 1 || x.shape[3] <= 1 ? x : contiguousRaw(x);
-  return { t, owned: t !== x, s: [t.offset, t.strides[0], t.strides[1], t.strides[2]] };
+  return { t, owned: t !== x, s: vec(t) };
 }
 
 function releaseAll(...ops: (Operand | null)[]): void {
@@ -102,8 +102,10 @@ function viewLike(buf: Tensor, like: Tensor, shape: readonly number[], offset: n
   return buf.view(shape, s, buf.offset + offset);
 }
 
+/** (offset, batch, head, row strides); a size-1 dim's stride is never used and reads as 0. */
 function vec(t: Tensor): [number, number, number, number] {
-  return [t.offset, t.strides[0], t.strides[1], t.strides[2]];
+  const st = (i: number) => (t.shape[i] === 1 ? 0 : t.strides[i]);
+  return [t.offset, st(0), st(1), st(2)];
 }
 
 interface Dims {
@@ -172,7 +174,7 @@ function dropoutOf(opts: AttentionOptions): Dropout | null {
 }
 
 /** The factor element (row r, key j) is multiplied by: 0 (dropped) or 1/(1 − p). */
-export function dropoutFactor(drop: Dropout | null, r: number, j: number, Tk: number): number {
+function dropoutFactor(drop: Dropout | null, r: number, j: number, Tk: number): number {
   if (!drop) return 1;
   const u = (pcg((drop.seed ^ pcg((Math.imul(r, Tk) + j) >>> 0)) >>> 0) >>> 8) / 16777216;
   return u >= drop.p ? drop.scale : 0;
@@ -180,40 +182,60 @@ export function dropoutFactor(drop: Dropout | null, r: number, j: number, Tk: nu
 
 // ---- kernels ------------------------------------------------------------------------------------
 
-function maxD(dm: Dims): number {
-  const need = Math.max(dm.d, dm.dv, 1);
-  return [16, 32, 64, 128].find((m) => m >= need)!;
-}
-
-const MAX_D_DECL = /const MAX_D: u32 = \d+u;/;
+const SPECIALISE_BLOCK = /\/\/ @specialise-begin[^\n]*\n[\s\S]*?\/\/ @specialise-end/;
 const specialised = new Map<string, string>();
 
 /**
- * The kernel source with `const MAX_D` set to `maxD`: WGSL sizes private arrays only with
- * constants, not override constants, so each head-dim size class is its own source (and name).
+ * The kernel source for head dims (d, dv) read in chunks of `ch` floats (1 or 4): the block
+ * between the @specialise markers becomes the element type T, the chunk counts DK, DV, MAX_D and
+ * dotT (see attention_fwd.wgsl for why). Each variant is its own source and pipeline; a model
+ * uses one or two. The softmax entry points ignore them.
  */
-function withMaxD(code: string, which: 'fwd' | 'bwd', maxD: number): string {
-  const key = `${which}:${maxD}`;
+function specialise(which: 'fwd' | 'bwd', d: number, dv: number, ch: 1 | 4): string {
+  const key = `${which}:${d}:${dv}:${ch}`;
   let s = specialised.get(key);
   if (!s) {
-    if (!MAX_D_DECL.test(code)) throw new Error(`attention_${which}.wgsl: no 'const MAX_D' declaration to specialise`);
-    s = code.replace(MAX_D_DECL, `const MAX_D: u32 = ${maxD}u;`);
+    const code = which === 'fwd' ? fwdCode : bwdCode;
+    if (!SPECIALISE_BLOCK.test(code)) throw new Error(`attention_${which}.wgsl: no @specialise block`);
+    const [dk, dvk] = [d / ch, dv / ch];
+    const block = [
+      '// @specialise-begin (generated)',
+      `alias T = ${ch === 4 ? 'vec4<f32>' : 'f32'};`,
+      `const DK: u32 = ${dk}u;`,
+      `const DV: u32 = ${dvk}u;`,
+      `const MAX_D: u32 = ${Math.max(dk, dvk, 1)}u;`,
+      `fn dotT(a: T, b: T) -> f32 { return ${ch === 4 ? 'dot(a, b)' : 'a * b'}; }`,
+      '// @specialise-end',
+    ].join('\n');
+    s = code.replace(SPECIALISE_BLOCK, block);
     specialised.set(key, s);
   }
   return s;
 }
 
+interface Variant {
+  d: number;
+  dv: number;
+  ch: 1 | 4;
+}
+
+/** vec4 chunks when the head dims and every operand's offset and strides are multiples of 4. */
+function variantOf(dm: Dims, operands: readonly (readonly number[])[]): Variant {
+  const ok = dm.d % 4 === 0 && dm.dv % 4 === 0 && operands.every((o) => o.every((x) => x % 4 === 0));
+  return { d: dm.d, dv: dm.dv, ch: ok ? 4 : 1 };
+}
+
 function spec(
   which: 'fwd' | 'bwd',
   entryPoint: string,
-  maxD: number,
+  v: Variant,
   constants: Record<string, number>,
   bindings: number,
   writes: number,
 ): KernelSpec {
   return {
-    name: `attention_${which}_d${maxD}`,
-    code: withMaxD(which === 'fwd' ? fwdCode : bwdCode, which, maxD),
+    name: `attention_${which}_d${v.d}_v${v.dv}_c${v.ch}`,
+    code: specialise(which, v.d, v.dv, v.ch),
     entryPoint,
     constants,
     bindings: [...Array<'read'>(bindings - writes).fill('read'), ...Array<'write'>(writes).fill('write')],
@@ -233,7 +255,8 @@ interface SdpaUniforms {
   ops: ([number, number, number, number] | null)[];
 }
 
-function sdpaUniforms(p: SdpaUniforms) {
+/** The uniform block; operand offsets and strides are divided into units of the chunk `ch`. */
+function sdpaUniforms(p: SdpaUniforms, ch: number) {
   const { B, H, Tq, Tk, d, dv } = p.dm;
   const u = uniforms()
     .u32(B, H, Tq, Tk)
@@ -241,7 +264,7 @@ function sdpaUniforms(p: SdpaUniforms) {
     .u32(p.mask ? p.mask.t.offset : 0, p.offL, p.offD, p.offW)
     .f32(p.scale, p.drop?.p ?? 0, p.drop?.scale ?? 1)
     .u32(p.drop?.seed ?? 0);
-  for (let i = 0; i < 8; i++) u.vec4u(...(p.ops[i] ?? [0, 0, 0, 0]));
+  for (let i = 0; i < 8; i++) u.vec4u(...(p.ops[i] ?? [0, 0, 0, 0]).map((x) => x / ch));
   return u;
 }
 
@@ -329,12 +352,11 @@ export function sdpaForwardRaw(q: Tensor, k: Tensor, v: Tensor, opts: AttentionO
     }
   } else {
     const sw = weights ? null : scratch(backend);
-    const u = sdpaUniforms({
-      dm, causal, mask, offL: lse.offset, offD: 0, offW: weights ? weights.offset : 0, scale, drop,
-      ops: [Q.s, K.s, V.s, vec(out)],
-    });
+    const ops = [Q.s, K.s, V.s, vec(out)];
+    const variant = variantOf(dm, ops);
+    const u = sdpaUniforms({ dm, causal, mask, offL: lse.offset, offD: 0, offW: weights ? weights.offset : 0, scale, drop, ops }, variant.ch);
     backend.dispatch(
-      spec('fwd', 'sdpa_forward', maxD(dm), { WEIGHTS: weights ? 1 : 0, DROPOUT: drop ? 1 : 0 }, 7, 3),
+      spec('fwd', 'sdpa_forward', variant, { WEIGHTS: weights ? 1 : 0, DROPOUT: drop ? 1 : 0 }, 7, 3),
       [gpuBuffer(Q.t), gpuBuffer(K.t), gpuBuffer(V.t), mask ? gpuBuffer(mask.t) : backend.dummy,
         gpuBuffer(out), gpuBuffer(lse), gpuBuffer(weights ?? sw!)],
       u,
@@ -356,7 +378,7 @@ export interface SdpaGrads {
 
 /**
  * Gradients of the fused attention given dO (any [B, H, Tq, dv] view): dQ, dK, dV, each laid out
- * like its input. They are views into two packed buffers ([dQ | D] and [dK | dV]).
+ * like its input; dK and dV are views into one buffer [dK | dV].
  */
 export function sdpaBackwardRaw(
   q: Tensor,
@@ -379,14 +401,14 @@ export function sdpaBackwardRaw(
   const V = operand(v, 'v');
   const O = operand(out, 'out');
   const G = operand(dO, 'dO');
-  const nQ = B * H * Tq * d;
   const nK = B * H * Tk * d;
-  const g1 = empty([nQ + B * H * Tq], 'f32', backend);
+  const g1 = empty([B * H * Tq * d], 'f32', backend);
   const g2 = empty([nK + B * H * Tk * dv], 'f32', backend);
   const dq = viewLike(g1, q, [B, H, Tq, d], 0);
   const dk = viewLike(g2, k, [B, H, Tk, d], 0);
   const dvT = viewLike(g2, v, [B, H, Tk, dv], nK);
-  const offD = g1.offset + nQ;
+  // D_i = dO_i · O_i, the softmax Jacobian's row term.
+  const rowD = empty([B * H * Tq], 'f32', backend);
 
   if (backend.kind === 'cpu') {
     const [Qa, Ka, Va, Oa, Ga] = [Q, K, V, O, G].map((o) => cpuArray(o.t));
@@ -394,6 +416,7 @@ export function sdpaBackwardRaw(
     const M = mask ? cpuArray(mask.t) : null;
     const G1 = cpuArray(g1);
     const G2 = cpuArray(g2);
+    const Dr = cpuArray(rowD);
     const [qs, ks, vs] = [vec(dq), vec(dk), vec(dvT)];
     const at = (s: readonly number[], b: number, h: number, t: number) => s[0] + b * s[1] + h * s[2] + t * s[3];
     const keyOk = (b: number, j: number) => !M || M[mask!.t.offset + b * Tk + j] > 0.5;
@@ -409,7 +432,7 @@ export function sdpaBackwardRaw(
           const r = (b * H + h) * Tq + i;
           const gb = at(G.s, b, h, i);
           const D = dot(Ga, gb, Oa, at(O.s, b, h, i), dv);
-          G1[offD + r] = D;
+          Dr[r] = D;
           const qo = at(qs, b, h, i);
           for (let c = 0; c < d; c++) G1[qo + c] = 0;
           const L = La[lse.offset + r];
@@ -446,29 +469,25 @@ export function sdpaBackwardRaw(
             const z = dropoutFactor(drop, rq, j, Tk);
             const dp = dot(Ga, gb, Va, vb, dv) * z;
             for (let c = 0; c < dv; c++) G2[vo + c] += p * z * Ga[gb + c];
-            const ds = p * (dp - G1[offD + rq]);
+            const ds = p * (dp - Dr[rq]);
             for (let c = 0; c < d; c++) G2[ko + c] += scale * ds * Qa[qb + c];
           }
         }
       }
     }
   } else {
-    const u = sdpaUniforms({
-      dm, causal, mask, offL: lse.offset, offD, offW: 0, scale, drop,
-      ops: [Q.s, K.s, V.s, O.s, G.s, vec(dq), vec(dk), vec(dvT)],
-    });
+    const ops = [Q.s, K.s, V.s, O.s, G.s, vec(dq), vec(dk), vec(dvT)];
+    const variant = variantOf(dm, ops);
+    const u = sdpaUniforms({ dm, causal, mask, offL: lse.offset, offD: rowD.offset, offW: 0, scale, drop, ops }, variant.ch);
     const constants = { DROPOUT: drop ? 1 : 0 };
-    const md = maxD(dm);
     const maskBuf = mask ? gpuBuffer(mask.t) : backend.dummy;
+    const [Qb, Kb, Vb, Gb, Lb, Db] = [Q.t, K.t, V.t, G.t, lse, rowD].map(gpuBuffer);
+    const rowsQ = Math.ceil((B * H * Tq) / WORKGROUP);
+    backend.dispatch(spec('bwd', 'sdpa_backward_d', variant, {}, 3, 1), [gpuBuffer(O.t), Gb, Db], u, rowsQ);
+    backend.dispatch(spec('bwd', 'sdpa_backward_dq', variant, constants, 8, 1), [Qb, Kb, Vb, Gb, Lb, Db, maskBuf, gpuBuffer(g1)], u, rowsQ);
     backend.dispatch(
-      spec('bwd', 'sdpa_backward_dq', md, constants, 8, 1),
-      [gpuBuffer(Q.t), gpuBuffer(K.t), gpuBuffer(V.t), gpuBuffer(O.t), gpuBuffer(G.t), gpuBuffer(lse), maskBuf, gpuBuffer(g1)],
-      u,
-      Math.ceil((B * H * Tq) / WORKGROUP),
-    );
-    backend.dispatch(
-      spec('bwd', 'sdpa_backward_dkv', md, constants, 8, 1),
-      [gpuBuffer(Q.t), gpuBuffer(K.t), gpuBuffer(V.t), gpuBuffer(G.t), gpuBuffer(lse), gpuBuffer(g1), maskBuf, gpuBuffer(g2)],
+      spec('bwd', 'sdpa_backward_dkv', variant, constants, 8, 1),
+      [Qb, Kb, Vb, Gb, Lb, Db, maskBuf, gpuBuffer(g2)],
       u,
       Math.ceil((B * H * Tk) / WORKGROUP),
     );
@@ -476,6 +495,7 @@ export function sdpaBackwardRaw(
   releaseAll(Q, K, V, O, G, mask);
   g1.dispose();
   g2.dispose();
+  rowD.dispose();
   return { dq, dk, dv: dvT };
 }
 
@@ -493,9 +513,12 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
     [q, k, v],
     (g) => {
       const gr = sdpaBackwardRaw(q, k, v, out, lse, g, opts);
-      const grads = [q.requiresGrad ? gr.dq : null, k.requiresGrad ? gr.dk : null, v.requiresGrad ? gr.dv : null];
-      for (const [t, keepIt] of [[gr.dq, q], [gr.dk, k], [gr.dv, v]] as const) if (!keepIt.requiresGrad) t.dispose();
-      return grads;
+      const pairs = [[q, gr.dq], [k, gr.dk], [v, gr.dv]] as const;
+      return pairs.map(([input, grad]) => {
+        if (input.requiresGrad) return grad;
+        grad.dispose();
+        return null;
+      });
     },
     'scaledDotProductAttention',
   );
@@ -505,6 +528,9 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
 }
 
 // ---- masked row softmax (explicit weights) -----------------------------------------------------
+
+/** The softmax entry points share the attention sources; any specialisation does. */
+const SOFTMAX_DIMS: Variant = { d: 1, dv: 1, ch: 1 };
 
 interface SoftmaxGeometry {
   rows: number;
@@ -562,7 +588,7 @@ export function attentionSoftmaxRaw(x: Tensor, opts: SoftmaxOptions = {}): Tenso
     }
   } else {
     x.backend.dispatch(
-      spec('fwd', 'softmax_forward', 16, {}, 3, 1),
+      spec('fwd', 'softmax_forward', SOFTMAX_DIMS, {}, 3, 1),
       [gpuBuffer(xc), mask ? gpuBuffer(mask.t) : x.backend.dummy, gpuBuffer(y)],
       softmaxUniforms(g, causal, mask, scale, xc.offset, y.offset, 0, 0),
       Math.ceil(g.rows / WORKGROUP),
@@ -590,7 +616,7 @@ function attentionSoftmaxBackwardRaw(y: Tensor, g: Tensor, scale: number): Tenso
     }
   } else {
     y.backend.dispatch(
-      spec('bwd', 'softmax_backward', 16, {}, 3, 1),
+      spec('bwd', 'softmax_backward', SOFTMAX_DIMS, {}, 3, 1),
       [gpuBuffer(y), gpuBuffer(gc), gpuBuffer(dx)],
       softmaxUniforms(geo, false, null, scale, 0, y.offset, gc.offset, dx.offset),
       Math.ceil(geo.rows / WORKGROUP),
