@@ -7,7 +7,6 @@
 
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type { DebugHandle } from '../src/ui/debug';
-import { CHROMIUM_ARGS, findChromium } from '../tools/chromium.mjs';
 
 /** A small Transformer that takes a few hundred ms per step on SwiftShader. */
 const SMALL = 'task=copy&layers=1&dModel=16&heads=2&dFF=32&batch=8&maxLen=12&lr=0.01&schedule=constant&warmup=0&evalEvery=10&probeEvery=5';
@@ -46,6 +45,11 @@ async function trainToEnd(page: Page, steps: number): Promise<void> {
   await expect(page.getByTestId('step')).toHaveText(String(steps));
 }
 
+/** The step counter's number ("1,234" → 1234). */
+function stepCount(text: string | null): number {
+  return Number((text ?? '').replace(/[^\d]/g, ''));
+}
+
 function metrics(page: Page) {
   return page.evaluate(() => {
     const h = window.__playground as Handle;
@@ -66,31 +70,11 @@ test('opens without console errors, on the SwiftShader adapter', async ({ page }
   expect(errors).toEqual([]);
 });
 
-test.describe('without WebGPU', () => {
-  // Chromium without --enable-unsafe-webgpu on Linux: requestAdapter() resolves to null.
-  test.use({
-    launchOptions: {
-      executablePath: findChromium(),
-      args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu' && !a.startsWith('--use-webgpu-adapter')),
-    },
-  });
-
-  test('a banner says WebGPU is missing and why, and training still works on the CPU backend', async ({ page }, info) => {
-    await open(page, `${SMALL}&steps=3`);
-    await expect(page.getByTestId('adapter')).toHaveText('CPU fallback');
-    const banner = page.getByTestId('fallback-banner');
-    await expect(banner).toContainText('WebGPU is not available');
-    await expect(banner).toContainText(/Reason: .+/);
-    await trainToEnd(page, 3);
-    await shot(page, info, 'cpu-fallback');
-  });
-});
-
 test('trains 20 steps: the counter advances, the loss chart has points and the loss falls', async ({ page }, info) => {
   const errors = collectConsoleErrors(page);
   await open(page, `${SMALL}&steps=20`);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(async () => Number(await page.getByTestId('step').textContent()), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => stepCount(await page.getByTestId('step').textContent()), { timeout: 60_000 }).toBeGreaterThan(0);
   await shot(page, info, 'training');
   await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 150_000 });
   await expect(page.getByTestId('step')).toHaveText('20');
@@ -156,7 +140,7 @@ test('attention heatmaps: canvases with non-uniform cells, labelled, enlargeable
   await page.waitForTimeout(300); // drawing is spread over animation frames
   const colours = await distinctCellColours(page, '.attention-kind:last-of-type .tile canvas');
   expect(colours).toBeGreaterThan(1);
-  await expect(page.getByLabel('Snapshot')).toBeVisible();
+  await expect(page.getByRole('slider', { name: 'Snapshot' })).toBeVisible();
   await shot(page, info, 'attention');
   await page.getByRole('button', { name: /^Enlarge Cross-attention, layer 1, head 1/ }).click();
   const dialog = page.getByRole('dialog');
@@ -166,7 +150,7 @@ test('attention heatmaps: canvases with non-uniform cells, labelled, enlargeable
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   // Scrub back to the first snapshot.
-  const scrubber = page.getByLabel('Snapshot');
+  const scrubber = page.getByRole('slider', { name: 'Snapshot' });
   await scrubber.focus();
   await page.keyboard.press('Home');
   await expect(page.locator('.scrubber output')).toHaveText(/step \d+/);
@@ -293,11 +277,57 @@ test('no long tasks on the main thread over 30 s of training', async ({ page }, 
   await page.waitForTimeout(15_000);
   await shot(page, info, 'long-run');
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
-  const steps = Number(await page.getByTestId('step').textContent());
+  const steps = stepCount(await page.getByTestId('step').textContent());
   const tasks = await page.evaluate((t0) => window.__longtasks!.filter((t) => t.start >= t0), start);
   const max = tasks.reduce((a, t) => Math.max(a, t.duration), 0);
   console.log(`[e2e] 30 s of training: ${steps} steps; ${tasks.length} long tasks (> 50 ms) on the main thread, longest ${max.toFixed(0)} ms`);
   await info.attach('longtasks.json', { body: JSON.stringify({ steps, tasks, max }, null, 2), contentType: 'application/json' });
   expect(steps).toBeGreaterThan(0);
   expect(tasks).toEqual([]);
+});
+
+test('every control has a label; keyboard reaches the run controls and the views; Chinese; phone width', async ({ page }, info) => {
+  await open(page, '');
+  const unlabelled = await page.evaluate(() => {
+    const bad: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('input, select, button, textarea, [role="tab"], canvas[tabindex]')) {
+      if (el.closest('[inert]')) continue;
+      const labelled =
+        (el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) && el.labels && el.labels.length > 0
+          ? true
+          : Boolean(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.textContent ?? '').trim());
+      if (!labelled) bad.push(el.outerHTML.slice(0, 120));
+    }
+    return bad;
+  });
+  expect(unlabelled).toEqual([]);
+  // Keyboard: the Train button takes focus, the tabs move with the arrow keys.
+  await page.getByRole('button', { name: 'Train', exact: true }).focus();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeFocused();
+  await page.getByRole('tab', { name: 'Training' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Attention' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page).toHaveURL(/view=attention/);
+  // Simplified Chinese.
+  await page.getByLabel('Language').selectOption('zh-CN');
+  await expect(page.getByRole('button', { name: '训练', exact: true })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page).toHaveURL(/lang=zh-CN/);
+  await shot(page, info, 'chinese');
+  await page.getByLabel('语言').selectOption('en');
+  // Phone width: nothing wider than the viewport.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('tab', { name: 'Training' }).click();
+  // Charts follow their container's width after a short debounce.
+  const overflow = () => page.evaluate(() => {
+    const wide: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+      if (el.closest('.tab-panel-hidden, [role="tablist"]')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > window.innerWidth + 0.5) wide.push(`${el.tagName.toLowerCase()}.${el.className} (${Math.round(r.right)} px)`);
+    }
+    return { scroll: document.documentElement.scrollWidth - window.innerWidth, wide: wide.slice(0, 10) };
+  });
+  await expect.poll(overflow, { timeout: 5000 }).toEqual({ scroll: 0, wide: [] });
+  await shot(page, info, 'phone');
 });

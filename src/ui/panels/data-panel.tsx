@@ -4,6 +4,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TASK_NAMES } from '../../train/config';
+import { isTaskName, TASKS } from '../../data/tasks';
 import { useConfig } from '../store/config-store';
 import { MAX_SHOWN_ERRORS, useData } from '../store/data-store';
 import { importPairFile } from '../store/import-pairs';
@@ -11,14 +12,22 @@ import { useStatus } from '../store/status-store';
 import { SelectField, useOptions } from './fields';
 import { formatBytes } from './header';
 
+/** The task's one-sentence description: the registry's (English) or its translation. */
+function useTaskDescription(task: string): string {
+  const { t, i18n } = useTranslation();
+  const english = isTaskName(task) ? TASKS[task].description : null;
+  return i18n.resolvedLanguage === 'en' && english ? english : t(`data.tasks.${task}`);
+}
+
 function Examples() {
   const { t } = useTranslation();
   const task = useConfig((s) => s.config.task);
   const model = useStatus((s) => s.model);
-  if (!model || model.task !== task) return <p className="muted">{t(`data.tasks.${task}`)}</p>;
+  const description = useTaskDescription(task);
+  if (!model || model.task !== task) return <p className="muted">{description}</p>;
   return (
     <>
-      <p>{model.description || t(`data.tasks.${task}`)}</p>
+      <p>{description}</p>
       <table className="examples">
         <caption>{t('data.examples')}</caption>
         <thead>

@@ -8,6 +8,7 @@ import { usePlayground } from '../app-context';
 import { useStatus } from '../store/status-store';
 import { useTranslate } from '../store/translate-store';
 import { HeatmapCanvas } from '../heatmap/heatmap-canvas';
+import { isTaskName, TASKS } from '../../data/tasks';
 
 function Alignment() {
   const { t } = useTranslation();
@@ -60,6 +61,25 @@ function Result() {
   );
 }
 
+/** Example sentences of the task (from the task registry) that fill the input. */
+function TryExamples() {
+  const { t } = useTranslation();
+  const task = useStatus((s) => s.configured?.task);
+  const set = useTranslate((s) => s.set);
+  const examples = task && isTaskName(task) ? TASKS[task].examples : [];
+  if (examples.length === 0) return null;
+  return (
+    <p className="try-examples">
+      <span className="muted">{t('translate.try')}</span>
+      {examples.map((e) => (
+        <button key={e} type="button" className="chip" onClick={() => set({ text: e })}>
+          {e}
+        </button>
+      ))}
+    </p>
+  );
+}
+
 export function TranslatePanel() {
   const { t } = useTranslation();
   const pg = usePlayground();
@@ -94,8 +114,7 @@ export function TranslatePanel() {
         </div>
         <div className="field">
           <label htmlFor={beamId}>{t('translate.beam')}</label>
-          <input id={beamId} type="number" min={1} max={16} step={1} value={beam} onChange={(e) => set({ beam: Math.max(1, Math.min(16, Math.round(Number(e.target.value) || 1))) })} />
-          <span className="field-hint">{beam === 1 ? t('translate.greedy') : t('translate.beamHint', { beam })}</span>
+          <input id={beamId} aria-describedby={`${beamId}-hint`} type="number" min={1} max={16} step={1} value={beam} onChange={(e) => set({ beam: Math.max(1, Math.min(16, Math.round(Number(e.target.value) || 1))) })} />
         </div>
         <div className="field">
           <label htmlFor={modelId}>{t('translate.model')}</label>
@@ -108,6 +127,10 @@ export function TranslatePanel() {
           {busy ? t('translate.busy') : t('translate.go')}
         </button>
       </form>
+      <TryExamples />
+      <p id={`${beamId}-hint`} className="field-hint">
+        {beam === 1 ? t('translate.greedy') : t('translate.beamHint', { beam })}
+      </p>
       <Result />
       <Alignment />
     </section>
