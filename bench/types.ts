@@ -1,0 +1,96 @@
+// The benchmark's result, shared by the page (bench-page.ts) that produces it and the CLI
+// (src/cli/bench.ts) that prints it. Field names are the JSON keys of `npm run bench -- --json`.
+
+export type Layout = 'NN' | 'NT' | 'TN' | 'TT';
+
+/** C = A·B with A [m, k] and B [k, n], stored transposed where the layout letter is T. */
+export interface MatmulRow {
+  m: number;
+  n: number;
+  k: number;
+  batch: number;
+  layout: Layout;
+  /** What the shape stands for (square, or the model product it is). */
+  what: string;
+  /** Our kernel variant for this shape. */
+  variant: string;
+  ours_ms: number;
+  tfjs_ms: number | null;
+  ours_gflops: number;
+  tfjs_gflops: number | null;
+}
+
+/** One of our matmul kernels forced at one square size (the tfjs figure is the square row's). */
+export interface MatmulVariantRow {
+  variant: string;
+  m: number;
+  n: number;
+  k: number;
+  ours_ms: number;
+  ours_gflops: number;
+}
+
+/** Multi-head attention forward + backward (dQ, dK, dV) at q, k, v [b, h, t, d]. */
+export interface AttentionRow {
+  b: number;
+  h: number;
+  t: number;
+  d: number;
+  ours_ms: number | null;
+  tfjs_ms: number | null;
+  /** Set when a side did not run (e.g. our attention op missing). */
+  note?: string;
+  counters?: StepCounters;
+}
+
+/** One training step of a model (forward, backward, optimiser). Filled by TRAIN_STEP_BENCHES. */
+export interface TrainStepRow {
+  model: string;
+  /** Model and batch dimensions, as the bench that produced the row describes them. */
+  config: Record<string, number | string>;
+  ours_ms: number;
+  tfjs_ms: number | null;
+  counters: StepCounters;
+}
+
+/** GpuBackend.counters differences and the buffer pool's peak over one step. */
+export interface StepCounters {
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+  gpu_bytes_peak: number;
+}
+
+export interface BenchResult {
+  /** Our adapter (GpuContext.adapterName) and its vendor/architecture words. */
+  adapter: string;
+  architecture: string;
+  /** The adapter tfjs-backend-webgpu got in the same page. */
+  tfjs_adapter: string;
+  user_agent: string;
+  /** Filled by the CLI (git rev-parse). */
+  commit?: string;
+  date: string;
+  reduced: boolean;
+  reps: number;
+  /** Our matmul autotune table (variant per tuned problem), or null when autotuning was off. */
+  autotune: { label: string; best: string; ms: Record<string, number> }[] | null;
+  matmul: MatmulRow[];
+  /** Every matmul variant at one square size (512³; 128³ in reduced runs). */
+  matmul_variants: MatmulVariantRow[];
+  attention: AttentionRow[];
+  train_step: TrainStepRow[];
+  /** Counters of one "step": the first train_step row, else the largest attention fwd+bwd. */
+  step: string | null;
+  dispatches_per_step: number | null;
+  submits_per_step: number | null;
+  readbacks_per_step: number | null;
+  gpu_bytes_peak: number | null;
+  notes: string[];
+}
+
+/** Page → runner channel (window globals polled by Playwright). */
+export interface BenchWindow {
+  __benchResult?: BenchResult;
+  __benchError?: string;
+}

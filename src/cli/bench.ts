@@ -1,0 +1,166 @@
+// `npm run bench`: our kernels against tfjs-backend-webgpu in one Chromium page (bench/run.ts).
+//   npm run bench                 table
+//   npm run bench -- --json       the BenchResult as JSON on stdout (progress goes to stderr)
+//   --reduced (or CI=true)        a tiny run proving the harness works, no timing claims
+//   --reps N                      timed repetitions per measurement (median reported)
+//   --suites matmul,attention     run only these suites (also train_step)
+//   --no-autotune, --no-tfjs      skip our matmul autotuning / the tfjs side
+// The adapter and the git commit are printed with the results.
+
+import { execFileSync } from 'node:child_process';
+import { runBench, type BenchOptions } from '../../bench/run';
+import type { BenchResult } from '../../bench/types';
+
+interface CliArgs extends BenchOptions {
+  json: boolean;
+}
+
+function parseArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = { json: false, reduced: process.env.CI === 'true' || process.env.CI === '1' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') args.json = true;
+    else if (a === '--reduced') args.reduced = true;
+    else if (a === '--reps') {
+      args.reps = Number(value());
+      if (!Number.isInteger(args.reps) || args.reps < 1) throw new Error('--reps must be a positive integer');
+    } else if (a === '--suites') args.suites = value().split(',');
+    else if (a === '--no-autotune') args.autotune = false;
+    else if (a === '--no-tfjs') args.tfjs = false;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run bench -- [--json] [--reduced] [--reps N] [--suites matmul,attention,train_step] [--no-autotune] [--no-tfjs]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a} (try --help)`);
+  }
+  return args;
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${sha}+dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '—' : x.toFixed(digits));
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+
+const TEXT_COLUMNS = new Set(['problem', 'best', 'm×n×k', 'layout', 'variant', 'what', 'note', 'model']);
+
+function table(headers: string[], rows: string[][]): string {
+  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (TEXT_COLUMNS.has(headers[i]) ? c.padEnd(w[i]) : c.padStart(w[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function printTable(r: BenchResult): void {
+  console.log(`adapter: ${r.adapter} [${r.architecture}]; tfjs: ${r.tfjs_adapter}`);
+  console.log(`commit: ${r.commit}; date: ${r.date}; reps: ${r.reps} (median)${r.reduced ? '; REDUCED run (no timing claims)' : ''}`);
+  if (r.autotune) {
+    console.log('\nmatmul autotune (ms per run):');
+    console.log(
+      table(
+        ['problem', 'best', ...Object.keys(r.autotune[0]?.ms ?? {})],
+        r.autotune.map((e) => [e.label, e.best, ...Object.values(e.ms).map((v) => fmt(v))]),
+      ),
+    );
+  }
+  if (r.matmul.length) {
+    console.log('\nmatmul (GFLOP/s):');
+    console.log(
+      table(
+        ['m×n×k', 'layout', 'ours', 'tfjs', 'ours/tfjs', 'variant', 'what'],
+        r.matmul.map((m) => [
+          `${m.batch > 1 ? `${m.batch}×` : ''}${m.m}×${m.n}×${m.k}`,
+          m.layout,
+          fmt(m.ours_gflops),
+          fmt(m.tfjs_gflops),
+          ratio(m.ours_gflops, m.tfjs_gflops),
+          m.variant,
+          m.what,
+        ]),
+      ),
+    );
+  }
+  if (r.matmul_variants.length) {
+    const v0 = r.matmul_variants[0];
+    const tfjs = r.matmul.find((m) => m.m === v0.m && m.n === v0.n && m.k === v0.k && m.batch === 1 && m.layout === 'NN');
+    console.log(`\nmatmul variants at ${v0.m}×${v0.n}×${v0.k} (GFLOP/s; tfjs ${fmt(tfjs?.tfjs_gflops)}):`);
+    console.log(
+      table(
+        ['variant', 'ours', 'ms', 'ours/tfjs'],
+        r.matmul_variants.map((v) => [v.variant, fmt(v.ours_gflops), fmt(v.ours_ms, 1), ratio(v.ours_gflops, tfjs?.tfjs_gflops)]),
+      ),
+    );
+  }
+  if (r.attention.length) {
+    console.log('\nattention forward+backward (ms):');
+    console.log(
+      table(
+        ['b', 'h', 't', 'd', 'ours', 'tfjs', 'tfjs/ours', 'dispatches', 'note'],
+        r.attention.map((a) => [
+          String(a.b),
+          String(a.h),
+          String(a.t),
+          String(a.d),
+          fmt(a.ours_ms, 1),
+          fmt(a.tfjs_ms, 1),
+          ratio(a.tfjs_ms, a.ours_ms),
+          String(a.counters?.dispatches ?? '—'),
+          a.note ?? '',
+        ]),
+      ),
+    );
+  }
+  if (r.train_step.length) {
+    console.log('\ntrain step (ms):');
+    console.log(
+      table(
+        ['model', 'ours', 'tfjs', 'dispatches', 'submits', 'readbacks', 'peak MB'],
+        r.train_step.map((s) => [
+          s.model,
+          fmt(s.ours_ms, 1),
+          fmt(s.tfjs_ms, 1),
+          String(s.counters.dispatches),
+          String(s.counters.submits),
+          String(s.counters.readbacks),
+          fmt(s.counters.gpu_bytes_peak / 2 ** 20, 1),
+        ]),
+      ),
+    );
+  }
+  if (r.step) {
+    console.log(
+      `\nper step (${r.step}): ${r.dispatches_per_step} dispatches, ${r.submits_per_step} submits, ${r.readbacks_per_step} readbacks, peak ${fmt((r.gpu_bytes_peak ?? 0) / 2 ** 20, 2)} MB`,
+    );
+  }
+  for (const n of r.notes) console.log(`note: ${n}`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const commit = gitCommit();
+  console.error(`[bench] commit ${commit}${args.reduced ? ' (reduced run)' : ''}`);
+  const result = await runBench({ ...args, log: (line) => console.error(line) });
+  result.commit = commit;
+  console.error(`[bench] adapter ${result.adapter}`);
+  if (args.json) console.log(JSON.stringify(result, null, 2));
+  else printTable(result);
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
