@@ -244,6 +244,27 @@ test('a reload restores the run (config, metrics, attention, weights)', async ({
   await shot(page, info, 'restored');
 });
 
+test('two tabs keep their own runs', async ({ context }, info) => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await open(a, `${SMALL}&steps=4`);
+  await open(b, `${SMALL}&steps=7`);
+  await trainToEnd(a, 4);
+  await trainToEnd(b, 7);
+  await expect(a.getByTestId('saved-at')).toBeVisible();
+  await expect(b.getByTestId('saved-at')).toBeVisible();
+  const ids = await Promise.all([a, b].map((p) => p.evaluate(() => (window.__playground as Handle).status().runId)));
+  expect(ids[0]).not.toBe(ids[1]);
+  await a.waitForTimeout(1000);
+  await a.reload();
+  await b.reload();
+  await expect(a.getByTestId('step')).toHaveText('4', { timeout: 60_000 });
+  await expect(b.getByTestId('step')).toHaveText('7', { timeout: 60_000 });
+  await expect(a.getByTestId('run-state')).toHaveText(/paused|done/, { timeout: 60_000 });
+  await shot(a, info, 'tab-a');
+  await shot(b, info, 'tab-b');
+});
+
 test('two kept runs appear in the comparison', async ({ page }, info) => {
   await open(page, `${SMALL}&steps=6`);
   await trainToEnd(page, 6);

@@ -1,7 +1,7 @@
 // Attention: heatmaps of every layer × head for the probe sentence, with a step scrubber over the
 // saved snapshots. Hard attention's exact zeros are hatched.
 
-import { useId } from 'react';
+import { useId, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { snapshotAt, snapshotsOfProbe, useAttention } from '../store/attention-store';
 import { useStatus } from '../store/status-store';
@@ -14,20 +14,21 @@ import type { AttentionState } from '../store/attention-store';
 
 const selectSnapshots = (s: AttentionState) => s.snapshots;
 
-function ProbeSelect() {
+/** Picks among the probe sentences that have snapshots (the worker chooses which it probes). */
+function ProbeSelect({ available }: { available: readonly number[] }) {
   const { t } = useTranslation();
   const id = useId();
   const probes = useStatus((s) => s.model?.probes);
   const probe = useAttention((s) => s.probe);
   const setProbe = useAttention((s) => s.setProbe);
-  if (!probes || probes.length === 0) return null;
+  if (available.length < 2) return null;
   return (
     <div className="field inline">
       <label htmlFor={id}>{t('attention.probe')}</label>
       <select id={id} value={probe} onChange={(e) => setProbe(Number(e.target.value))}>
-        {probes.map((p, i) => (
+        {available.map((i) => (
           <option key={i} value={i}>
-            {p}
+            {probes?.[i] ?? `#${i + 1}`}
           </option>
         ))}
       </select>
@@ -55,13 +56,14 @@ export function AttentionPanel() {
   const probe = useAttention((s) => s.probe);
   const selectedStep = useAttention((s) => s.selectedStep);
   const selectStep = useAttention((s) => s.selectStep);
-  const snapshots = snapshotsOfProbe(all, probe);
+  const snapshots = useMemo(() => snapshotsOfProbe(all, probe), [all, probe]);
+  const available = useMemo(() => [...new Set(all.map((s) => s.probe))].sort((a, b) => a - b), [all]);
   const shown = snapshotAt(snapshots, selectedStep);
   return (
     <section className="view" aria-labelledby="view-attention-title">
       <h2 id="view-attention-title">{t('attention.title')}</h2>
       <p className="muted">{t('attention.intro')}</p>
-      <ProbeSelect />
+      <ProbeSelect available={available} />
       <Scrubber snapshots={snapshots} selectedStep={selectedStep} onSelect={selectStep} />
       {shown ? (
         <>
