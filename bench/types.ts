@@ -70,6 +70,8 @@ export interface BenchResult {
   user_agent: string;
   /** Filled by the CLI (git rev-parse). */
   commit?: string;
+  /** Filled by the CLI: CPU count and 1-minute load average around the run (SwiftShader is the CPU). */
+  host?: { cpus: number; loadavg_start: number; loadavg_end: number };
   date: string;
   reduced: boolean;
   reps: number;

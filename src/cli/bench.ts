@@ -8,6 +8,7 @@
 // The adapter and the git commit are printed with the results.
 
 import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { runBench, type BenchOptions } from '../../bench/run';
 import type { BenchResult } from '../../bench/types';
 
@@ -68,6 +69,7 @@ function table(headers: string[], rows: string[][]): string {
 function printTable(r: BenchResult): void {
   console.log(`adapter: ${r.adapter} [${r.architecture}]; tfjs: ${r.tfjs_adapter}`);
   console.log(`commit: ${r.commit}; date: ${r.date}; reps: ${r.reps} (median)${r.reduced ? '; REDUCED run (no timing claims)' : ''}`);
+  if (r.host) console.log(`host: ${r.host.cpus} CPUs, load average ${r.host.loadavg_start.toFixed(2)} → ${r.host.loadavg_end.toFixed(2)}`);
   if (r.autotune) {
     console.log('\nmatmul autotune (ms per run):');
     console.log(
@@ -153,8 +155,10 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const commit = gitCommit();
   console.error(`[bench] commit ${commit}${args.reduced ? ' (reduced run)' : ''}`);
+  const loadStart = loadavg()[0];
   const result = await runBench({ ...args, log: (line) => console.error(line) });
   result.commit = commit;
+  result.host = { cpus: cpus().length, loadavg_start: loadStart, loadavg_end: loadavg()[0] };
   console.error(`[bench] adapter ${result.adapter}`);
   if (args.json) console.log(JSON.stringify(result, null, 2));
   else printTable(result);

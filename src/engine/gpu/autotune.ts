@@ -122,6 +122,17 @@ export function tunedChoice<V extends string>(backend: GpuBackend, op: string, p
   return best?.best;
 }
 
+/**
+ * Installs a table measured earlier (e.g. by a worker, which has no localStorage, and kept by the
+ * page). Ignored, returning false, when it is for another adapter or kernel version.
+ */
+export function importTuneTable<V extends string>(backend: GpuBackend, tunable: Tunable<V>, table: TuneTable<V>): boolean {
+  const adapter = adapterKey(backend);
+  if (table.op !== tunable.op || table.version !== tunable.version || table.adapter !== adapter || !Array.isArray(table.entries)) return false;
+  tables.set(tableKey(tunable.op, adapter), table as TuneTable<string>);
+  return true;
+}
+
 /** Forgets tuned tables (all ops, or one op) in memory; stored copies stay. */
 export function clearTuned(op?: string): void {
   for (const k of [...tables.keys()]) if (!op || k.startsWith(`${op}@`)) tables.delete(k);
@@ -163,6 +174,7 @@ export async function autotune<V extends string>(
   for (const problem of tunable.problems(backend)) {
     const prepared = tunable.prepare(backend, problem);
     const ms: Partial<Record<V, number>> = {};
+    let leader = Infinity;
     try {
       for (const v of candidates) {
         prepared.run(v); // warm-up: compiles the pipeline
@@ -173,8 +185,11 @@ export async function autotune<V extends string>(
           for (let r = 0; r < reps; r++) prepared.run(v);
           await backend.sync();
           best = Math.min(best, (performance.now() - t0) / reps);
+          // A candidate at over twice the leader's time will not win: spare the other trials.
+          if (best > 2 * leader) break;
         }
         ms[v] = best;
+        leader = Math.min(leader, best);
       }
     } finally {
       prepared.dispose();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../backend';
-import { autotune, clearTuned, tunedChoice } from '../gpu/autotune';
+import { autotune, clearTuned, importTuneTable, tunedChoice } from '../gpu/autotune';
 import { Random } from '../random';
 import { tidy } from '../scope';
 import { fromData, toArray, toNumbers } from '../storage';
@@ -183,6 +183,13 @@ for (const nb of testBackends()) {
       expect(await autotune(b, { ...matmulTunable, op, candidates: () => candidates, problems: () => problems })).toBe(table);
       clearTuned(op);
       expect(tunedChoice(b, op, problems[0].point)).toBeUndefined();
+      // A table kept elsewhere (a worker has no localStorage) comes back only for the same kernels.
+      const tunable = { ...matmulTunable, op };
+      expect(importTuneTable(b, tunable, { ...table, version: 'other kernels' })).toBe(false);
+      expect(tunedChoice(b, op, problems[0].point)).toBeUndefined();
+      expect(importTuneTable(b, tunable, table)).toBe(true);
+      expect(tunedChoice(b, op, problems[0].point)).toBe(fastest);
+      clearTuned(op);
     });
   });
 }
