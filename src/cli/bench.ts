@@ -1,6 +1,8 @@
 // `npm run bench`: our kernels against tfjs-backend-webgpu in one Chromium page (bench/run.ts).
 //   npm run bench                 table
-//   npm run bench -- --json       the BenchResult as JSON on stdout (progress goes to stderr)
+//   npm run bench -- --json       the BenchResult as JSON on stdout (progress goes to stderr;
+//                                 `npm run -s bench -- --json` keeps npm's banner off stdout)
+//   --out FILE                    also write the JSON to FILE
 //   --reduced (or CI=true)        a tiny run proving the harness works, no timing claims
 //   --reps N                      timed repetitions per measurement (median reported)
 //   --suites matmul,attention     run only these suites (also train_step)
@@ -8,12 +10,14 @@
 // The adapter and the git commit are printed with the results.
 
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { runBench, type BenchOptions } from '../../bench/run';
 import type { BenchResult } from '../../bench/types';
 
 interface CliArgs extends BenchOptions {
   json: boolean;
+  out?: string;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs {
@@ -27,6 +31,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     };
     if (a === '--json') args.json = true;
     else if (a === '--reduced') args.reduced = true;
+    else if (a === '--out') args.out = value();
     else if (a === '--reps') {
       args.reps = Number(value());
       if (!Number.isInteger(args.reps) || args.reps < 1) throw new Error('--reps must be a positive integer');
@@ -34,7 +39,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     else if (a === '--no-autotune') args.autotune = false;
     else if (a === '--no-tfjs') args.tfjs = false;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--json] [--reduced] [--reps N] [--suites matmul,attention,train_step] [--no-autotune] [--no-tfjs]');
+      console.log('usage: npm run bench -- [--json] [--out FILE] [--reduced] [--reps N] [--suites matmul,attention,train_step] [--no-autotune] [--no-tfjs]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
@@ -160,7 +165,9 @@ async function main(): Promise<void> {
   result.commit = commit;
   result.host = { cpus: cpus().length, loadavg_start: loadStart, loadavg_end: loadavg()[0] };
   console.error(`[bench] adapter ${result.adapter}`);
-  if (args.json) console.log(JSON.stringify(result, null, 2));
+  const json = JSON.stringify(result, null, 2);
+  if (args.out) writeFileSync(args.out, `${json}\n`);
+  if (args.json) console.log(json);
   else printTable(result);
 }
 
