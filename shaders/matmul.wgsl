@@ -12,8 +12,9 @@
 //                  is a per-lane gather and a workgroup barrier is a coroutine switch, so the cost
 //                  is the loads per multiply-add, 2/T; larger T wins while the grid stays wide
 //                  enough to fill the CPU cores.
-//   3. mm_wg64     workgroup-memory tiling for real GPUs: a 64×64 block of C per workgroup of
-//                  16×16 invocations (4×4 each), A and B staged in 16-deep k slices.
+//   3. mm_wg64     workgroup-memory tiling, meant for real GPUs (where the autotuner decides): a
+//                  64×64 block of C per workgroup of 16×16 invocations (4×4 each), A and B staged
+//                  in 16-deep k slices.
 //
 // Accumulators hold the transposed block: for rows r..r+3 and columns c..c+3, with
 // Ã = A[r.., k..k+3] and B̃ = B[k..k+3, c..], the update C̃ += Ã·B̃ is written C̃ᵀ += B̃ᵀ·Ãᵀ,

@@ -69,7 +69,8 @@ interface VariantInfo {
 /**
  * The kernels, llm.c style from simplest to fastest: `simple` (kernel 1, the reference), the
  * barrier-free register-tiled `reg4`/`reg8`/`reg16` (T×T outputs per invocation; the fastest on
- * SwiftShader), and the workgroup-memory tiled `wg64` (64×64 per workgroup; for real GPUs).
+ * SwiftShader), and the workgroup-memory tiled `wg64` (64×64 per workgroup; meant for real GPUs,
+ * where the autotuner decides; on SwiftShader it is slow, every barrier being a coroutine switch).
  */
 export const MATMUL_VARIANTS = {
   simple: { entryPoint: 'mm_4x4', block: 32 },
@@ -111,19 +112,21 @@ function problemPoint(M: number, N: number, K: number, batch: number): number[] 
 }
 
 // On SwiftShader the workgroups of a dispatch are spread over the CPU cores and each runs its
-// invocations 4 at a time in SIMD lanes; below ~64 invocations a larger tile leaves cores idle.
+// invocations 4 at a time in SIMD lanes, so a larger tile pays only while the grid stays wide;
+// measured (docs/results.md): reg16 wins from 64 invocations up (128³), and at 64³ reg8 with 64
+// invocations ties reg16 with 16.
 const MIN_INVOCATIONS = 64;
 
 /** The deterministic choice (no autotuning): by adapter family and problem size. */
-export function defaultMatmulVariant(backend: GpuBackend, M: number, N: number, K: number, batch: number): MatmulVariant {
-  void K;
+export function defaultMatmulVariant(backend: GpuBackend, M: number, N: number, _K: number, batch: number): MatmulVariant {
   if (backend.isAdapter('swiftshader')) {
     for (const [v, t] of [['reg16', 16], ['reg8', 8]] as const) {
       if (Math.ceil(M / t) * Math.ceil(N / t) * batch >= MIN_INVOCATIONS) return v;
     }
     return 'reg4';
   }
-  // A real GPU: shared-memory tiles once there are enough blocks to occupy its cores.
+  // A real GPU (not measured here yet; autotuning decides there): shared-memory tiles once there
+  // are enough 64×64 blocks to occupy its cores.
   return Math.ceil(M / 64) * Math.ceil(N / 64) * batch >= 16 ? 'wg64' : 'reg4';
 }
 
@@ -193,8 +196,15 @@ export function matmulRaw(a: Tensor, b: Tensor, bias?: Tensor | null, options: M
   return out;
 }
 
+interface TuneShape {
+  M: number;
+  N: number;
+  K: number;
+  batch: number;
+}
+
 /** Problems the matmul autotuner times: square sizes, a wide output and a batched thin one (attention-like). */
-const TUNE_PROBLEMS: { M: number; N: number; K: number; batch: number }[] = [
+const TUNE_PROBLEMS: TuneShape[] = [
   { M: 64, N: 64, K: 64, batch: 1 },
   { M: 128, N: 128, K: 128, batch: 1 },
   { M: 256, N: 256, K: 256, batch: 1 },
@@ -202,18 +212,18 @@ const TUNE_PROBLEMS: { M: number; N: number; K: number; batch: number }[] = [
   { M: 64, N: 64, K: 16, batch: 16 },
 ];
 
-/** The matmul tunable: every variant on TUNE_PROBLEMS, with seeded operands. */
+const tuneLabel = (p: TuneShape) => `${p.batch > 1 ? `${p.batch}×` : ''}${p.M}×${p.N}×${p.K}`;
+
+/** The matmul tunable: every variant on TUNE_PROBLEMS, with fixed pseudo-random operands. */
 export const matmulTunable: Tunable<MatmulVariant> = {
   op: 'matmul',
   version: fnv1a(code),
   candidates: () => MATMUL_VARIANT_NAMES,
-  problems: () =>
-    TUNE_PROBLEMS.map((p) => ({
-      label: `${p.batch > 1 ? `${p.batch}×` : ''}${p.M}×${p.N}×${p.K}`,
-      point: problemPoint(p.M, p.N, p.K, p.batch),
-    })),
+  problems: () => TUNE_PROBLEMS.map((p) => ({ label: tuneLabel(p), point: problemPoint(p.M, p.N, p.K, p.batch) })),
   prepare(backend: GpuBackend, problem: TuneProblem) {
-    const p = TUNE_PROBLEMS.find((q) => problemPoint(q.M, q.N, q.K, q.batch).every((x, i) => x === problem.point[i]))!;
+    const p = TUNE_PROBLEMS.find((q) => tuneLabel(q) === problem.label);
+    if (!p) throw new Error(`matmul autotune: unknown problem ${problem.label}`);
+    // Knuth's multiplicative hash gives values spread over [-0.5, 0.5) without an RNG.
     const fill = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 2654435761) % 1000) / 1000 - 0.5);
     const x = fromData(fill(p.batch * p.M * p.K), [p.batch, p.M, p.K], 'f32', backend);
     const w = fromData(fill(p.K * p.N), [p.K, p.N], 'f32', backend);
