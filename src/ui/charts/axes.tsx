@@ -28,7 +28,7 @@ export function useStepAxis(series: readonly (readonly { step: number }[])[]) {
       }
     if (!Number.isFinite(lo)) return { type: 'number' as const, dataKey: 'step', domain: [0, 1] as [number, number], ticks: [0, 1], interval: 0 as const, allowDuplicatedCategory: false };
     if (hi === lo) hi = lo + 1;
-    return { type: 'number' as const, dataKey: 'step', domain: [lo, hi] as [number, number], ticks: linearTicks(lo, hi, 5), interval: 0 as const, allowDuplicatedCategory: false };
+    return { type: 'number' as const, dataKey: 'step', domain: [lo, hi] as [number, number], ticks: linearTicks(lo, hi, 5, 1), interval: 0 as const, allowDuplicatedCategory: false };
   }, [series]);
 }
 

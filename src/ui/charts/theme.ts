@@ -116,12 +116,14 @@ export function logTicks(values: Iterable<number>): number[] {
   return ticks.filter((t, i) => i === 0 || i === ticks.length - 1 || (t >= lo / 1.0001 && t <= hi * 1.0001) || Math.abs(Math.log10(t) % 1) < 1e-9);
 }
 
-/** About `count` round ticks (1, 2 or 5 × 10^k apart) strictly inside [lo, hi], plus nothing at the ends. */
-export function linearTicks(lo: number, hi: number, count: number): number[] {
+/** About `count` round ticks (1, 2 or 5 × 10^k apart, at least `minStep`) inside [lo, hi]. */
+export function linearTicks(lo: number, hi: number, count: number, minStep = 0): number[] {
   if (!(hi > lo)) return Number.isFinite(lo) ? [lo] : [];
-  const raw = (hi - lo) / Math.max(1, count);
+  const raw = Math.max(minStep, (hi - lo) / Math.max(1, count));
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  // d3's tickIncrement: the 1/2/5 multiple nearest to the raw step (on a log scale).
+  const r = raw / mag;
+  const step = Math.max(minStep, mag * (r >= Math.sqrt(50) ? 10 : r >= Math.sqrt(10) ? 5 : r >= Math.sqrt(2) ? 2 : 1));
   const ticks: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) ticks.push(+v.toPrecision(12));
   return ticks;
