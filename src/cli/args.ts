@@ -13,9 +13,12 @@ export class UsageError extends Error {
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** The command-line option of a config field, without the dashes ('dModel' → 'd-model'). */
+export const optionOf = (field: keyof RunConfig): string => (field === 'dFF' ? 'd-ff' : kebab(field));
+
 /** Config fields by option name, e.g. 'd-model' → 'dModel', 'd-f-f' is spelled 'd-ff'. */
 const FIELD_BY_OPTION = new Map<string, keyof RunConfig>(
-  (Object.keys(DEFAULT_CONFIG) as (keyof RunConfig)[]).map((k) => [k === 'dFF' ? 'd-ff' : kebab(k), k]),
+  (Object.keys(DEFAULT_CONFIG) as (keyof RunConfig)[]).map((k) => [optionOf(k), k]),
 );
 
 export interface CliOptions {
@@ -31,6 +34,8 @@ export interface CliOptions {
 export interface ParsedArgs {
   config: RunConfig;
   cli: CliOptions;
+  /** The config fields the command line set explicitly. */
+  given: (keyof RunConfig)[];
 }
 
 const CLI_FLAGS = new Set(['json', 'help']);
@@ -101,11 +106,10 @@ export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAUL
   const r = validateConfig(input, base);
   if (!r.ok) {
     const e = r.errors[0];
-    const opt = e.field === 'dFF' ? 'd-ff' : kebab(e.field);
-    throw new UsageError(`--${opt}: ${e.message}${describeValue(input[e.field as keyof RunConfig])}`);
+    throw new UsageError(`--${optionOf(e.field as keyof RunConfig)}: ${e.message}${describeValue(input[e.field as keyof RunConfig])}`);
   }
   if (r.config.task === 'custom' && !cli.pairs) throw new UsageError('--task custom needs --pairs FILE');
-  return { config: r.config, cli };
+  return { config: r.config, cli, given: Object.keys(input) as (keyof RunConfig)[] };
 }
 
 function describeValue(v: unknown): string {

@@ -99,3 +99,22 @@ export function toNumbers(t: Tensor): number[] {
   if (t.backend.kind !== 'cpu') throw new Error('toNumbers: CPU tensors only; use toArray');
   return Array.from(cpuValues(t));
 }
+
+/**
+ * Overwrites a contiguous tensor's elements with `data` in place (loading a checkpoint into a
+ * freshly built model). On the GPU the pending commands are submitted first, so that kernels
+ * already encoded (e.g. an initialiser) cannot run after the write.
+ */
+export function writeData(t: Tensor, data: ArrayLike<number>): void {
+  t.assertAlive();
+  if (!t.isContiguous) throw new Error(`writeData: ${t} is not contiguous`);
+  if (data.length !== t.size) throw new Error(`writeData: ${data.length} values for ${t.size} elements`);
+  const b = t.backend;
+  if (b.kind === 'cpu') {
+    cpuArray(t).set(data, t.offset);
+    return;
+  }
+  b.flush();
+  const arr = t.dtype === 'f32' ? Float32Array.from(data) : Int32Array.from(data);
+  b.device.queue.writeBuffer(gpuBuffer(t), t.offset * 4, arr);
+}

@@ -11,7 +11,8 @@ export interface Pair {
 
 /** Commands, page → worker. Requests that expect an answer carry an `id` echoed in the reply. */
 export type ToWorker =
-  | { type: 'init'; backend?: 'webgpu' | 'cpu'; runId: string }
+  /** `baseUrl`: the page's URL, against which the shipped pretrained checkpoints are fetched. */
+  | { type: 'init'; backend?: 'webgpu' | 'cpu'; runId: string; baseUrl?: string }
   | { type: 'configure'; config: RunConfig; pairs?: Pair[] }
   | { type: 'start' }
   | { type: 'pause' }
@@ -100,7 +101,8 @@ export type FromWorker =
   | { type: 'checkpoint'; id: number; bytes: Uint8Array }
   | { type: 'loaded'; id: number; step: number }
   | { type: 'config-error'; errors: FieldError[] }
-  | { type: 'device-lost'; message: string; redoneSteps: number; backend: 'webgpu' | 'cpu' }
+  /** The run resumed from its automatic checkpoint at step `resumedAt`; rows after it are redone. */
+  | { type: 'device-lost'; message: string; redoneSteps: number; backend: 'webgpu' | 'cpu'; resumedAt: number }
   | { type: 'non-finite'; step: number; parameter: string; skipped: number }
   | { type: 'error'; id?: number; message: string };
 

@@ -249,7 +249,7 @@ describe('Playground', () => {
   it('routes warnings from the worker into notices', async () => {
     const { worker } = await boot(null);
     worker.emit({ type: 'non-finite', step: 7, parameter: 'decoder.out.weight', skipped: 1 });
-    worker.emit({ type: 'device-lost', message: 'lost', redoneSteps: 3, backend: 'cpu' });
+    worker.emit({ type: 'device-lost', message: 'lost', redoneSteps: 3, backend: 'cpu', resumedAt: 0 });
     const n = useStatus.getState().notices;
     expect(n.map((x) => x.key)).toEqual(['notice.nonFinite', 'notice.deviceLost']);
     expect(useStatus.getState().backend).toBe('cpu');

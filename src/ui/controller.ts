@@ -76,7 +76,7 @@ export class Playground {
       (message) => useStatus.getState().fail(message),
     );
     this.client = client;
-    client.send({ type: 'init', backend: this.deps.backend, runId: tab.runId });
+    client.send({ type: 'init', backend: this.deps.backend, runId: tab.runId, baseUrl: typeof document === 'undefined' ? undefined : document.baseURI });
     this.unsubscribers.push(
       useConfig.subscribe((s, prev) => {
         if (s.config !== prev.config) this.scheduleConfigure();

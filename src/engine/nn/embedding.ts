@@ -8,6 +8,8 @@ import { Module, parameter, type InitContext } from './module';
 export interface EmbeddingModuleOptions {
   /** PyTorch's padding_idx: this row starts at 0 and gets no gradient. Negative counts from the end. */
   paddingIdx?: number | null;
+  /** Standard deviation of the normal init (default 1, PyTorch's). */
+  std?: number;
 }
 
 export class Embedding extends Module {
@@ -24,7 +26,8 @@ export class Embedding extends Module {
     const pad = normPaddingIdx(options.paddingIdx, numEmbeddings);
     this.paddingIdx = pad >= 0 ? pad : null;
     const values = new Float32Array(numEmbeddings * embeddingDim);
-    for (let i = 0; i < values.length; i++) values[i] = ctx.rng.normal(0, 1);
+    const std = options.std ?? 1;
+    for (let i = 0; i < values.length; i++) values[i] = ctx.rng.normal(0, std);
     if (pad >= 0) values.fill(0, pad * embeddingDim, (pad + 1) * embeddingDim);
     this.weight = this.registerParameter('weight', parameter(values, [numEmbeddings, embeddingDim], ctx.backend));
   }

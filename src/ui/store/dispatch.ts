@@ -4,7 +4,7 @@
 import type { FromWorker } from '../../train/protocol';
 import { useAttention } from './attention-store';
 import { useConfig } from './config-store';
-import { useMetrics } from './metrics-store';
+import { truncateMetrics, useMetrics } from './metrics-store';
 import { useStatus } from './status-store';
 
 export function applyEvent(ev: FromWorker, now: number): void {
@@ -41,6 +41,8 @@ export function applyEvent(ev: FromWorker, now: number): void {
         params: { message: ev.message, redone: ev.redoneSteps, backend: ev.backend === 'cpu' ? 'CPU' : 'WebGPU' },
       });
       if (ev.backend === 'cpu') status.ready('cpu', 'CPU fallback', ev.message);
+      // The steps after the automatic checkpoint are trained again: their rows come anew.
+      useMetrics.getState().restore(truncateMetrics(useMetrics.getState().save(), ev.resumedAt));
       break;
     case 'non-finite':
       status.notify({ kind: 'warning', key: 'notice.nonFinite', params: { step: ev.step, parameter: ev.parameter, skipped: ev.skipped } });

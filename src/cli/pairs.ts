@@ -1,0 +1,27 @@
+// Reads a pair file (Tatoeba / Anki TSV) for the CLI, streamed in chunks so a 200 MB file is
+// never one string; errors keep the parser's one-line message with its line number.
+
+import { createReadStream, statSync } from 'node:fs';
+import { parsePairsStream } from '../data/pairs-file';
+import type { Pair } from '../data/pair';
+
+export async function readPairsFile(path: string, maxLen: number): Promise<Pair[]> {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (e) {
+    throw new Error(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  }
+  if (!isFile) throw new Error('not a regular file');
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    const result = await parsePairsStream(stream as AsyncIterable<Uint8Array>, { maxSrcLength: maxLen, maxTgtLength: maxLen });
+    if (result.pairs.length === 0) {
+      const s = result.skipped;
+      throw new Error(`no usable pair in ${result.lines} lines (${s.tooLong} longer than ${maxLen} tokens, ${s.emptySide} with an empty side, ${s.blank} blank)`);
+    }
+    return result.pairs;
+  } finally {
+    stream.destroy();
+  }
+}

@@ -1,0 +1,118 @@
+// Checkpoints as .safetensors files: the model's parameters under their PyTorch-style names, the
+// optimizer state under "optimizer.<param>.<slot>", and in the metadata (strings, as the format
+// requires) the run config, both vocabularies and the step. A file is checked completely —
+// format, config, vocabularies, every name and shape — against a freshly built model before any
+// of it is used, so a bad file is refused with one message and the model in memory is untouched.
+
+import { toArray, writeData, type Backend } from '../engine';
+import { Tokenizer } from '../data/tokenizer';
+import type { Pair } from '../data/pair';
+import { validateConfig } from './config';
+import { readSafetensors, writeSafetensors, SafetensorsError, type SafetensorsTensor } from './safetensors';
+import { Trainer } from './trainer';
+
+export const CHECKPOINT_FORMAT = 'attention-playground';
+const OPTIMIZER_PREFIX = 'optimizer.';
+
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(`checkpoint: ${message}`);
+    this.name = 'CheckpointError';
+  }
+}
+
+export interface SaveOptions {
+  /** Include the optimizer state (to continue training); off for small translate-only files. */
+  optimizer?: boolean;
+}
+
+export async function saveCheckpoint(trainer: Trainer, options: SaveOptions = {}): Promise<Uint8Array> {
+  const tensors: Record<string, SafetensorsTensor> = {};
+  for (const [name, p] of trainer.model.namedParameters()) {
+    tensors[name] = { dtype: 'F32', shape: [...p.shape], data: Float32Array.from(await toArray(p)) };
+  }
+  if (options.optimizer ?? true) {
+    const state = await trainer.rule.optimizer.stateDict();
+    for (const [k, v] of Object.entries(state)) tensors[OPTIMIZER_PREFIX + k] = { dtype: 'F32', shape: [v.length], data: v };
+  }
+  return writeSafetensors(tensors, {
+    format: CHECKPOINT_FORMAT,
+    version: '1',
+    config: JSON.stringify(trainer.config),
+    src_vocab: JSON.stringify(trainer.data.srcTokenizer.toJSON()),
+    tgt_vocab: JSON.stringify(trainer.data.tgtTokenizer.toJSON()),
+    step: String(trainer.step),
+    skipped_steps: String(trainer.skippedSteps),
+  });
+}
+
+function parseJson(text: string | undefined, what: string): unknown {
+  if (text === undefined) throw new CheckpointError(`the metadata has no '${what}'`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CheckpointError(`the metadata's '${what}' is not valid JSON`);
+  }
+}
+
+/**
+ * Builds a Trainer from checkpoint bytes (a new model; nothing existing is touched). `pairs`
+ * are the imported pairs of a 'custom' run, when the caller still has them.
+ */
+export function loadCheckpoint(bytes: Uint8Array, backend: Backend, options: { pairs?: Pair[] } = {}): { trainer: Trainer } {
+  let file;
+  try {
+    file = readSafetensors(bytes);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new CheckpointError(e.message.replace(/^safetensors: /, 'not a valid .safetensors file: '));
+    throw e;
+  }
+  const meta = file.metadata;
+  if (meta.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointError(`not an Attention Playground checkpoint (metadata format is ${meta.format === undefined ? 'missing' : `'${meta.format}'`})`);
+  }
+  const cfg = validateConfig(parseJson(meta.config, 'config') as Record<string, unknown>);
+  if (!cfg.ok) throw new CheckpointError(`its config is invalid: ${cfg.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+  let src: Tokenizer;
+  let tgt: Tokenizer;
+  try {
+    src = Tokenizer.fromJSON(parseJson(meta.src_vocab, 'src_vocab'));
+    tgt = Tokenizer.fromJSON(parseJson(meta.tgt_vocab, 'tgt_vocab'));
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    throw new CheckpointError(`bad vocabulary: ${(e as Error).message}`);
+  }
+  const step = Number(meta.step ?? '0');
+  if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`bad step '${meta.step}'`);
+
+  const trainer = Trainer.create(cfg.config, backend, { pairs: options.pairs, vocab: { src, tgt } });
+  try {
+    const params = trainer.model.namedParameters();
+    const expected = new Set(params.map(([n]) => n));
+    const extra = Object.keys(file.tensors).filter((k) => !k.startsWith(OPTIMIZER_PREFIX) && !expected.has(k));
+    if (extra.length) throw new CheckpointError(`tensor '${extra[0]}' is not a parameter of the model its config describes`);
+    for (const [name, p] of params) {
+      const t = file.tensors[name];
+      if (!t) throw new CheckpointError(`parameter '${name}' is missing`);
+      if (t.dtype !== 'F32') throw new CheckpointError(`parameter '${name}' is ${t.dtype}, expected F32`);
+      if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+        throw new CheckpointError(`parameter '${name}' has shape [${t.shape.join(', ')}], the config needs [${p.shape.join(', ')}]`);
+      }
+    }
+    const state: Record<string, Float32Array> = {};
+    for (const [k, t] of Object.entries(file.tensors)) {
+      if (k.startsWith(OPTIMIZER_PREFIX)) state[k.slice(OPTIMIZER_PREFIX.length)] = t.data as Float32Array;
+    }
+    try {
+      if (Object.keys(state).length) trainer.rule.optimizer.loadStateDict(state);
+    } catch (e) {
+      throw new CheckpointError(`optimizer state: ${(e as Error).message}`);
+    }
+    for (const [name, p] of params) writeData(p, file.tensors[name].data);
+    trainer.resumeAt(step, Number(meta.skipped_steps ?? '0') || 0);
+    return { trainer };
+  } catch (e) {
+    trainer.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,116 @@
+// A run's data: the task's (or the user's) sentence pairs, split, tokenized with vocabularies
+// built from the training split only, and encoded to ids. Pairs longer than the model's maximum
+// length are left out (and counted), so that every batch fits the position table.
+
+import { splitPairs } from '../data/pairs-file';
+import type { Pair, Splits } from '../data/pair';
+import { TASKS, isTaskName } from '../data/tasks';
+import { Tokenizer, type TokenizerLevel } from '../data/tokenizer';
+import type { BleuTokenizerName } from './bleu';
+import type { EncodedPair } from './batches';
+import type { RunConfig } from './config';
+
+export interface Dataset {
+  task: string;
+  description: string;
+  /** Source sentences to offer in the translate box. */
+  examples: Pair[];
+  train: EncodedPair[];
+  valid: EncodedPair[];
+  test: EncodedPair[];
+  /** Pairs left out of each split for being longer than `maxLen` tokens. */
+  dropped: number;
+  srcTokenizer: Tokenizer;
+  tgtTokenizer: Tokenizer;
+  bleuTokenizer: BleuTokenizerName;
+}
+
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+interface Source {
+  task: string;
+  description: string;
+  level: { src: TokenizerLevel; tgt: TokenizerLevel };
+  bleuTokenizer: BleuTokenizerName;
+  splits: Splits;
+}
+
+function sourceOf(config: RunConfig, pairs: readonly Pair[] | undefined): Source {
+  if (config.task === 'custom') {
+    if (!pairs || pairs.length === 0) throw new DatasetError("task 'custom' needs sentence pairs: import a pair file first");
+    if (pairs.length < 10) throw new DatasetError(`the pair file has ${pairs.length} usable pairs; at least 10 are needed`);
+    return {
+      task: 'custom',
+      description: `Your ${pairs.length} imported sentence pairs.`,
+      level: { src: 'word', tgt: 'word' },
+      bleuTokenizer: pairs.slice(0, 50).some((p) => /\p{Script=Han}/u.test(p.tgt)) ? 'zh' : '13a',
+      splits: splitPairs(pairs, { seed: config.seed }),
+    };
+  }
+  if (!isTaskName(config.task)) throw new DatasetError(`unknown task '${config.task as string}'`);
+  const spec = TASKS[config.task];
+  return { task: spec.name, description: spec.description, level: spec.level, bleuTokenizer: spec.bleuTokenizer, splits: spec.generate(config.seed) };
+}
+
+export interface Vocabularies {
+  src: Tokenizer;
+  tgt: Tokenizer;
+}
+
+/**
+ * The data of a run. `vocab` (a loaded checkpoint's) replaces the vocabularies built from the
+ * training split; a checkpoint of imported pairs loaded without its pairs gets empty splits and
+ * can translate but not train.
+ */
+export function loadDataset(config: RunConfig, pairs?: readonly Pair[], vocab?: Vocabularies): Dataset {
+  if (vocab && config.task === 'custom' && (!pairs || pairs.length === 0)) {
+    return {
+      task: 'custom',
+      description: 'Imported sentence pairs (the pairs themselves are not in the checkpoint).',
+      examples: [],
+      train: [],
+      valid: [],
+      test: [],
+      dropped: 0,
+      srcTokenizer: vocab.src,
+      tgtTokenizer: vocab.tgt,
+      bleuTokenizer: '13a',
+    };
+  }
+  const s = sourceOf(config, pairs);
+  const srcTokenizer = vocab?.src ?? Tokenizer.build(s.splits.train.map((p) => p.src), { level: s.level.src });
+  const tgtTokenizer = vocab?.tgt ?? Tokenizer.build(s.splits.train.map((p) => p.tgt), { level: s.level.tgt });
+  let dropped = 0;
+  const encode = (list: Pair[]): EncodedPair[] => {
+    const out: EncodedPair[] = [];
+    for (const p of list) {
+      const src = srcTokenizer.encode(p.src);
+      const tgt = tgtTokenizer.encode(p.tgt);
+      if (src.length > config.maxLen || tgt.length > config.maxLen || src.length === 0) dropped++;
+      else out.push({ src, tgt });
+    }
+    return out;
+  };
+  const train = encode(s.splits.train);
+  const valid = encode(s.splits.valid);
+  const test = encode(s.splits.test);
+  if (train.length === 0) throw new DatasetError(`no training pair is at most maxLen (${config.maxLen}) tokens long: raise maxLen`);
+  if (valid.length === 0) throw new DatasetError('the validation split is empty: import more pairs');
+  return {
+    task: s.task,
+    description: s.description,
+    examples: s.splits.valid.slice(0, 4),
+    train,
+    valid,
+    test: test.length ? test : valid,
+    dropped,
+    srcTokenizer,
+    tgtTokenizer,
+    bleuTokenizer: s.bleuTokenizer,
+  };
+}

@@ -1,0 +1,269 @@
+// The Trainer: one class used by the browser's worker and by the CLI. It owns the data, the
+// model, the optimizer and the clipping rule, and runs training steps that are encoded and
+// submitted in one go; the step's numbers (loss, norms, non-finite flag) come back through a
+// single asynchronous readback, so the caller can encode the next step while it is in flight.
+
+import {
+  backward,
+  fromData,
+  initContext,
+  memoryOf,
+  noGrad,
+  reshape,
+  tidy,
+  toFloat32,
+  zeroGrad,
+  type Backend,
+  type Tensor,
+} from '../engine';
+import { crossEntropy } from '../engine/ops/cross-entropy';
+import { buildModel } from './build-model';
+import { BucketBatcher, evalBatches, IGNORE_INDEX, type HostBatch } from './batches';
+import type { RunConfig } from './config';
+import { decodeBatch, disposeEncoded, sourceBatchOf } from './decode';
+import type { AttentionSnapshot, EvalMetrics, ModelInfo, Pair, StepMetrics, Translation } from './protocol';
+import { loadDataset, type Dataset, type Vocabularies } from './dataset';
+import { TrainingRule } from './training-rule';
+import type { Seq2SeqModel } from '../models/seq2seq';
+import { corpusBleu, exactMatch, tokenAccuracy } from './bleu';
+import { checkLimits, estimateSize } from './estimate';
+
+export class NonFiniteError extends Error {
+  constructor(
+    readonly step: number,
+    readonly parameter: string,
+  ) {
+    super(`step ${step}: the loss or gradients became non-finite (first non-finite gradient: ${parameter})`);
+    this.name = 'NonFiniteError';
+  }
+}
+
+/** The configuration asks for more than the adapter can hold (a config error, not a crash). */
+export class ConfigLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigLimitError';
+  }
+}
+
+export interface StepResult {
+  metrics: StepMetrics;
+  /** Set when the step's loss or a gradient was non-finite (the update was skipped or the run must stop). */
+  nonFinite?: { parameter: string };
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class Trainer {
+  step = 0;
+  skippedSteps = 0;
+  private readonly batcher: BucketBatcher | null;
+  private readonly probeSources: number[][];
+
+  private constructor(
+    readonly config: RunConfig,
+    readonly backend: Backend,
+    readonly data: Dataset,
+    readonly model: Seq2SeqModel,
+    readonly rule: TrainingRule,
+  ) {
+    this.batcher = data.train.length ? new BucketBatcher(data.train, config.batch, config.seed) : null;
+    this.probeSources = (data.valid.length ? data.valid : data.train).slice(0, 3).map((p) => p.src);
+  }
+
+  /**
+   * Builds the data, the model and the optimizer. A model whose buffers would exceed the
+   * adapter's limits is refused before anything is allocated on the GPU.
+   */
+  static create(config: RunConfig, backend: Backend, options: { pairs?: readonly Pair[]; vocab?: Vocabularies } = {}): Trainer {
+    const data = loadDataset(config, options.pairs, options.vocab);
+    if (backend.kind === 'webgpu') {
+      const refusal = checkLimits(estimateSize(config, data.srcTokenizer.size, data.tgtTokenizer.size), backend.device.limits);
+      if (refusal) throw new ConfigLimitError(refusal);
+    }
+    const ctx = initContext(config.seed, backend);
+    const model = buildModel(config, data.srcTokenizer.size, data.tgtTokenizer.size, ctx);
+    const rule = new TrainingRule(config, model, backend);
+    return new Trainer(config, backend, data, model, rule);
+  }
+
+  /** Continues a loaded run at `step`: the batch order is replayed so the next batch is the one the run would have seen. */
+  resumeAt(step: number, skippedSteps = 0): void {
+    for (let i = this.step; i < step && this.batcher; i++) this.batcher.next();
+    this.step = step;
+    this.skippedSteps = skippedSteps;
+  }
+
+  get canTrain(): boolean {
+    return this.batcher !== null;
+  }
+
+  get paramNames(): string[] {
+    return this.model.namedParameters().map(([n]) => n);
+  }
+
+  info(): ModelInfo {
+    return {
+      params: this.model.namedParameters().map(([name, p]) => ({ name, shape: [...p.shape] })),
+      numParameters: this.model.numParameters(),
+      task: this.data.task,
+      description: this.data.description,
+      examples: this.data.examples,
+      splits: { train: this.data.train.length, valid: this.data.valid.length, test: this.data.test.length },
+      probes: this.probeSources.map((s) => this.data.srcTokenizer.decode(s)),
+    };
+  }
+
+  private upload(hb: HostBatch) {
+    const b = this.backend;
+    return {
+      source: sourceBatchOf(hb, b),
+      tgtIn: fromData(hb.tgtIn, [hb.size, hb.tgtLen], 'i32', b),
+      tgtOut: fromData(hb.tgtOut, [hb.size * hb.tgtLen], 'i32', b),
+    };
+  }
+
+  /** Teacher-forced loss of one batch (a scalar tensor), recorded on the tape when grad is on. */
+  private batchLoss(hb: HostBatch, seed: number, teacherForcing: number): Tensor {
+    const { source, tgtIn, tgtOut } = this.upload(hb);
+    const enc = this.model.encode(source, { seed });
+    const { logits } = this.model.decode(enc, tgtIn, { seed, teacherForcing });
+    return crossEntropy(reshape(logits, [-1, this.model.tgtVocab]), tgtOut, {
+      ignoreIndex: IGNORE_INDEX,
+      labelSmoothing: this.config.labelSmoothing,
+    });
+  }
+
+  /**
+   * Encodes and submits one training step; resolves with its metrics once the single readback
+   * arrives. Calls may overlap: the next step can be encoded while this one's numbers are read.
+   */
+  trainStep(): Promise<StepResult> {
+    if (!this.batcher) throw new Error('this model was loaded without its training pairs: import them to train further');
+    const hb = this.batcher.next();
+    const t0 = now();
+    const step = ++this.step;
+    const seed = (this.config.seed * 1_000_003 + step) >>> 0;
+    const lr = this.rule.learningRate(step);
+    this.model.train();
+    const stats = tidy(() => {
+      const loss = this.batchLoss(hb, seed, this.config.teacherForcing);
+      backward(loss);
+      return this.rule.apply(loss, lr);
+    });
+    zeroGrad(this.model.parameters());
+    this.rule.afterStep();
+    const tokens = hb.tokens;
+    return toFloat32(stats).then((v) => {
+      stats.dispose();
+      const ms = now() - t0;
+      const decoded = this.rule.decodeStats(v);
+      if (decoded.nonFinite) this.skippedSteps++;
+      return {
+        metrics: {
+          step,
+          loss: decoded.loss,
+          lr,
+          gradNormPre: decoded.normPre,
+          gradNormPost: decoded.normPost,
+          paramNormsPre: decoded.paramPre,
+          paramNormsPost: decoded.paramPost,
+          tokensPerSec: (tokens / ms) * 1000,
+          ms,
+          gpuBytes: memoryOf(this.backend).liveBytes,
+        },
+        nonFinite: decoded.nonFinite ? { parameter: this.paramNames[decoded.firstNonFinite] ?? 'loss' } : undefined,
+      };
+    });
+  }
+
+  /** Loss, token accuracy, exact match and BLEU on (up to `limit` examples of) a split, greedy decoding. */
+  async evaluate(split: 'valid' | 'test', limit = 500): Promise<EvalMetrics> {
+    const pairs = (split === 'valid' ? this.data.valid : this.data.test).slice(0, limit);
+    const batches = evalBatches(pairs, Math.max(16, this.config.batch));
+    let lossSum = 0;
+    let tokens = 0;
+    const hyps: number[][] = [];
+    const refs: number[][] = [];
+    this.model.eval();
+    for (const hb of batches) {
+      const l = tidy(() => noGrad(() => this.batchLoss(hb, 0, 1)));
+      lossSum += (await toFloat32(l))[0] * hb.tokens;
+      l.dispose();
+      tokens += hb.tokens;
+      const out = await decodeBatch(this.model, hb, this.backend, { maxLen: this.config.maxLen + 1 });
+      out.forEach((d, i) => {
+        hyps.push(d.tokens);
+        refs.push(pairs[hb.indices[i]].tgt);
+      });
+    }
+    this.model.train();
+    const detok = (ids: number[]) => this.data.tgtTokenizer.decode(ids);
+    return {
+      step: this.step,
+      split,
+      loss: tokens ? lossSum / tokens : NaN,
+      tokenAccuracy: tokenAccuracy(hyps, refs),
+      exactMatch: exactMatch(hyps, refs),
+      bleu: corpusBleu(hyps.map(detok), refs.map(detok), this.data.bleuTokenizer),
+    };
+  }
+
+  /** Every attention map of the model on probe sentence `probe`, decoding its own greedy output. */
+  async probeAttention(probe = 0): Promise<AttentionSnapshot> {
+    const src = this.probeSources[Math.min(probe, this.probeSources.length - 1)];
+    const hb = evalBatches([{ src, tgt: [] }], 1)[0];
+    const [decoded] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.config.maxLen + 1 });
+    const out = decoded.tokens;
+    const full = evalBatches([{ src, tgt: out }], 1)[0];
+    this.model.eval();
+    const records = tidy(() =>
+      noGrad(() => {
+        const { source, tgtIn } = this.upload(full);
+        const enc = this.model.encode(source, { needWeights: true });
+        const { attention } = this.model.decode(enc, tgtIn, { needWeights: true });
+        const all = [...enc.attention, ...attention];
+        enc.attention = [];
+        return all;
+      }),
+    );
+    this.model.train();
+    const maps = [];
+    for (const r of records) {
+      const [, heads, rows, cols] = r.weights.shape;
+      maps.push({ name: r.name, kind: r.kind, layer: r.layer, heads, rows, cols, data: await toFloat32(r.weights) });
+      r.weights.dispose();
+    }
+    return {
+      step: this.step,
+      probe,
+      srcTokens: [...this.data.srcTokenizer.tokens(src), '<eos>'],
+      tgtTokens: [...this.data.tgtTokenizer.tokens(out), '<eos>'],
+      maps,
+    };
+  }
+
+  /** Translates one sentence (greedy, or beam search when beam > 1). */
+  async translate(id: number, text: string, beam = 1): Promise<Translation> {
+    const { ids, unknown } = this.data.srcTokenizer.encodeWithUnknown(text);
+    if (ids.length === 0) throw new Error('nothing to translate: the sentence is empty');
+    if (ids.length > this.config.maxLen) throw new Error(`the sentence has ${ids.length} tokens; this model reads at most ${this.config.maxLen}`);
+    const hb = evalBatches([{ src: ids, tgt: [] }], 1)[0];
+    const [d] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.config.maxLen + 1, beam });
+    return {
+      id,
+      srcTokens: [...this.data.srcTokenizer.tokens(ids), '<eos>'],
+      unknown: [...unknown, false],
+      outTokens: [...this.data.tgtTokenizer.tokens(d.tokens), '<eos>'],
+      text: this.data.tgtTokenizer.decode(d.tokens),
+      alignment: d.alignment,
+    };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.rule.dispose();
+  }
+}
+
+export { disposeEncoded };

@@ -1,0 +1,123 @@
+// How a run turns gradients into updates: the optimizer (torch.optim's SGD / Adam / AdamW), the
+// learning-rate schedule, and the clipping rule, in PyTorch's order:
+//
+//   loss.backward()                                   (gradients; non-finite check on the GPU)
+//   clip_grad_value_ / clamp hooks / clip_grad_norm_  (norms measured before and after)
+//   optimizer.step()                                  (dropped on the GPU when found_inf is set)
+//
+// Everything stays on the GPU: the step's loss, norms and non-finite flag come back in one packed
+// tensor that the caller reads once, after submitting.
+
+import {
+  Adam,
+  AdamW,
+  SGD,
+  clipGradients,
+  createSchedule,
+  decodeGradStats,
+  nonFiniteFlag,
+  type Backend,
+  type ClipRule,
+  type Optimizer,
+  type Schedule,
+  type Tensor,
+} from '../engine';
+import { paramGroupMatcher } from '../engine/clip';
+import type { Module } from '../engine';
+import type { RunConfig } from './config';
+
+export interface StepStats {
+  loss: number;
+  nonFinite: boolean;
+  /** Index of the first parameter whose gradient was non-finite, −1 when only the loss was. */
+  firstNonFinite: number;
+  normPre: number;
+  normPost: number;
+  paramPre: number[];
+  paramPost: number[];
+}
+
+/** The clipping rule of a config, over the model's named parameters. */
+export function clipRuleOf(c: RunConfig, names: readonly string[]): ClipRule {
+  switch (c.clip) {
+    case 'none':
+      return { kind: 'none' };
+    case 'value':
+      return { kind: 'value', clipValue: c.clipValue };
+    case 'range': {
+      const match = paramGroupMatcher(c.clipGroup);
+      const only = names.map(match);
+      if (!only.some(Boolean)) throw new Error(`clip group '${c.clipGroup}' matches no parameter of this model`);
+      return { kind: 'range', lo: c.clipLo, hi: c.clipHi, only };
+    }
+    case 'norm':
+      return { kind: 'norm', maxNorm: c.maxNorm, normType: c.normType };
+  }
+}
+
+export class TrainingRule {
+  readonly optimizer: Optimizer;
+  readonly schedule: Schedule;
+  readonly clip: ClipRule;
+  private readonly params: Tensor[];
+  private pendingIds: number[] = [];
+
+  constructor(
+    readonly config: RunConfig,
+    private readonly model: Module & { afterOptimizerStep?: () => void },
+    readonly backend: Backend,
+  ) {
+    const named = model.namedParameters();
+    this.params = named.map(([, p]) => p);
+    const c = config;
+    this.optimizer =
+      c.optimizer === 'sgd'
+        ? new SGD(named, { lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay })
+        : c.optimizer === 'adam'
+          ? new Adam(named, { lr: c.lr, weightDecay: c.weightDecay })
+          : new AdamW(named, { lr: c.lr, weightDecay: c.weightDecay });
+    this.schedule = createSchedule(c.schedule, { base: c.lr, warmup: c.warmup, total: Math.max(1, c.steps) });
+    this.clip = clipRuleOf(c, named.map(([n]) => n));
+  }
+
+  learningRate(step: number): number {
+    return this.schedule(step);
+  }
+
+  /**
+   * Clips the gradients and steps the optimizer at learning rate `lr`, on the GPU. Returns the
+   * packed stats tensor (loss, flag, norms); the caller reads it back once and passes the values
+   * to `decodeStats`.
+   */
+  apply(loss: Tensor, lr: number): Tensor {
+    const stats = clipGradients(this.params, this.clip, { loss, normType: this.config.normType });
+    this.optimizer.lr = lr;
+    this.pendingIds.push(this.optimizer.step({ foundInf: nonFiniteFlag(stats) }));
+    return stats;
+  }
+
+  /** Keeps constrained parameters in range after the update (IndRNN's |u| ≤ bound). */
+  afterStep(): void {
+    this.model.afterOptimizerStep?.();
+  }
+
+  /** Decodes the stats of the oldest step in flight; tells the optimizer when that step was dropped. */
+  decodeStats(values: ArrayLike<number>): StepStats {
+    const s = decodeGradStats(values, this.params.length);
+    const id = this.pendingIds.shift();
+    if (s.nonFinite && id !== undefined) this.optimizer.stepSkipped(id);
+    return {
+      loss: s.loss,
+      nonFinite: s.nonFinite,
+      firstNonFinite: s.firstNonFinite,
+      normPre: s.totalPre,
+      normPost: s.totalPost,
+      paramPre: Array.from(s.paramPre),
+      paramPost: Array.from(s.paramPost),
+    };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,298 @@
+// The training worker: owns the GPU device and the Trainer; the page only renders. Talks to the
+// page through the ToWorker / FromWorker protocol (protocol.ts). Metrics are batched and posted at
+// most every ~100 ms; attention snapshots every `probeEvery` steps; evaluation every `evalEvery`.
+//
+// Device loss: the worker keeps an automatic checkpoint in memory every AUTO_CHECKPOINT_STEPS
+// steps. When the GPUDevice is lost it acquires a new one (new pipelines come with the new
+// backend), restores that checkpoint and carries on; without a new device it continues on the
+// CPU backend. The page is told how many steps had to be redone.
+/// <reference lib="webworker" />
+
+import { acquireGpu, cpuBackend, GpuBackend, setDefaultBackend, type Backend } from '../engine';
+import { validateConfig, type RunConfig } from './config';
+import { transferables, type FromWorker, type Pair, type RunState, type StepMetrics, type ToWorker } from './protocol';
+import { Trainer, type StepResult } from './trainer';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { PRETRAINED } from './pretrained';
+
+const AUTO_CHECKPOINT_STEPS = 50;
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+function post(msg: FromWorker): void {
+  scope.postMessage(msg, transferables(msg));
+}
+
+let backend: Backend = cpuBackend;
+let adapterName = 'CPU fallback';
+let baseUrl = scope.location.href;
+let trainer: Trainer | null = null;
+let config: RunConfig | null = null;
+let pairs: Pair[] | undefined;
+let state: RunState = 'idle';
+let stepsToRun = 0;
+let pendingRows: StepMetrics[] = [];
+let lastFlush = 0;
+let autoCheckpoint: { step: number; bytes: Uint8Array } | null = null;
+let recovering: Promise<void> | null = null;
+const pretrainedCache = new Map<string, Promise<Trainer>>();
+
+function setState(s: RunState, message?: string): void {
+  state = s;
+  post({ type: 'status', state: s, step: trainer?.step ?? 0, message });
+}
+
+function flushMetrics(force = false): void {
+  const t = performance.now();
+  if (pendingRows.length && (force || t - lastFlush > 100)) {
+    post({ type: 'metrics', rows: pendingRows });
+    pendingRows = [];
+    lastFlush = t;
+  }
+}
+
+async function newGpuBackend(): Promise<GpuBackend> {
+  const ctx = await acquireGpu({ onLost: (info) => void onDeviceLost(ctx, info.message) });
+  adapterName = ctx.adapterName;
+  return new GpuBackend(ctx);
+}
+
+async function init(kind: 'webgpu' | 'cpu' | undefined): Promise<void> {
+  let fallbackReason: string | undefined;
+  if (kind !== 'cpu') {
+    try {
+      backend = await newGpuBackend();
+    } catch (e) {
+      fallbackReason = (e as Error).message;
+      adapterName = 'CPU fallback';
+    }
+  }
+  setDefaultBackend(backend);
+  post({ type: 'ready', backend: backend.kind, adapter: adapterName, fallbackReason });
+}
+
+function replaceTrainer(next: Trainer | null): void {
+  trainer?.dispose();
+  trainer = next;
+  autoCheckpoint = null;
+}
+
+function build(): void {
+  if (!config) return;
+  replaceTrainer(null);
+  try {
+    trainer = Trainer.create(config, backend, { pairs });
+    post({ type: 'model', info: trainer.info() });
+    setState('idle');
+  } catch (e) {
+    const message = (e as Error).message;
+    post({ type: 'error', message });
+    setState('error', message);
+  }
+}
+
+async function keepAutoCheckpoint(t: Trainer): Promise<void> {
+  try {
+    autoCheckpoint = { step: t.step, bytes: await saveCheckpoint(t) };
+  } catch {
+    // The device may be going away; the previous automatic checkpoint stays.
+  }
+}
+
+/** Runs steps while state is 'training' (or `stepsToRun` > 0), keeping one step in flight. */
+async function loop(): Promise<void> {
+  const t = trainer;
+  if (!t || !config) return;
+  const cfg = t.config;
+  let inFlight: Promise<StepResult> | null = null;
+  const wanted = () => state === 'training' || stepsToRun > 0;
+  try {
+    while (trainer === t) {
+      const stop = !wanted() || t.step >= cfg.steps;
+      const next: Promise<StepResult> | null = stop ? null : t.trainStep();
+      if (!stop && state !== 'training') stepsToRun--;
+      if (inFlight) {
+        const r = await inFlight;
+        if (trainer !== t) break;
+        pendingRows.push(r.metrics);
+        const step = r.metrics.step;
+        if (r.nonFinite) {
+          post({ type: 'non-finite', step, parameter: r.nonFinite.parameter, skipped: t.skippedSteps });
+          if (cfg.nonFinite === 'stop') {
+            flushMetrics(true);
+            stepsToRun = 0;
+            if (next) await next.catch(() => undefined);
+            setState('paused', `step ${step}: the loss or a gradient became non-finite (first non-finite gradient: ${r.nonFinite.parameter})`);
+            return;
+          }
+        }
+        flushMetrics();
+        if (step % cfg.probeEvery === 0 || step === 1) post({ type: 'attention', snapshot: await t.probeAttention(0) });
+        if (step % cfg.evalEvery === 0) post({ type: 'eval', metrics: await t.evaluate('valid', 200) });
+        if (step % AUTO_CHECKPOINT_STEPS === 0 && !next) await keepAutoCheckpoint(t);
+      }
+      inFlight = next;
+      if (!inFlight) break;
+      if (t.step % AUTO_CHECKPOINT_STEPS === 0) {
+        // Checkpoint right after the step that reaches a multiple of N is encoded: reading the
+        // weights waits for it, so the checkpoint holds exactly that step.
+        const r = await inFlight;
+        inFlight = Promise.resolve(r);
+        await keepAutoCheckpoint(t);
+      }
+      // Yield to the message queue so that pause / step / translate commands are handled.
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  } catch (e) {
+    if (trainer !== t || recovering) return; // the device was lost: recovery takes over
+    flushMetrics(true);
+    setState('error', (e as Error).message);
+    return;
+  }
+  flushMetrics(true);
+  if (trainer !== t) return;
+  if (t.step >= cfg.steps && cfg.steps > 0 && state === 'training') {
+    post({ type: 'eval', metrics: await t.evaluate('valid', 500) });
+    setState('done');
+  } else if (state === 'training' || state === 'idle') setState('paused');
+  else post({ type: 'status', state, step: t.step });
+}
+
+let running: Promise<void> | null = null;
+function ensureLoop(): void {
+  if (!running) running = loop().finally(() => (running = null));
+}
+
+async function onDeviceLost(ctx: { device: GPUDevice }, message: string): Promise<void> {
+  if (backend.kind !== 'webgpu' || backend.device !== ctx.device || recovering) return;
+  recovering = (async () => {
+    const lostAt = trainer?.step ?? 0;
+    const wasTraining = state === 'training';
+    const old = trainer;
+    trainer = null; // stops the loop
+    pretrainedCache.clear();
+    await running?.catch(() => undefined);
+    try {
+      old?.dispose();
+    } catch {
+      // Its buffers went with the device.
+    }
+    try {
+      backend = await newGpuBackend();
+    } catch {
+      backend = cpuBackend;
+      adapterName = 'CPU fallback';
+    }
+    setDefaultBackend(backend);
+    let resumed = 0;
+    try {
+      if (autoCheckpoint) {
+        trainer = loadCheckpoint(autoCheckpoint.bytes, backend, { pairs }).trainer;
+        resumed = trainer.step;
+      } else if (config) {
+        trainer = Trainer.create(config, backend, { pairs });
+      }
+    } catch (e) {
+      trainer = null;
+      post({ type: 'error', message: `could not restore the run after losing the GPU: ${(e as Error).message}` });
+    }
+    pendingRows = pendingRows.filter((r) => r.step <= resumed);
+    post({ type: 'device-lost', message: message || 'device lost', redoneSteps: Math.max(0, lostAt - resumed), backend: backend.kind, resumedAt: resumed });
+    if (trainer) post({ type: 'model', info: trainer.info() });
+    if (trainer && wasTraining) {
+      setState('training');
+      ensureLoop();
+    } else setState(trainer ? 'paused' : 'error');
+  })().finally(() => (recovering = null));
+  await recovering;
+}
+
+function pretrained(task: string): Promise<Trainer> {
+  let p = pretrainedCache.get(task);
+  if (!p) {
+    const path = PRETRAINED[task];
+    if (!path) return Promise.reject(new Error(`no pretrained model is shipped for the task '${task}'`));
+    p = (async () => {
+      const res = await fetch(new URL(path, baseUrl));
+      if (!res.ok) throw new Error(`could not load the pretrained model (HTTP ${res.status})`);
+      return loadCheckpoint(new Uint8Array(await res.arrayBuffer()), backend).trainer;
+    })();
+    p.catch(() => pretrainedCache.delete(task));
+    pretrainedCache.set(task, p);
+  }
+  return p;
+}
+
+async function translate(msg: Extract<ToWorker, { type: 'translate' }>): Promise<void> {
+  await recovering;
+  let t: Trainer | null = trainer;
+  if (msg.model === 'pretrained') t = await pretrained(config?.task ?? 'dates');
+  if (!t) throw new Error('no model yet: choose a task and a model first');
+  post({ type: 'translation', translation: await t.translate(msg.id, msg.text, msg.beam) });
+}
+
+async function load(msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
+  await recovering;
+  const loaded = loadCheckpoint(msg.bytes, backend, { pairs }).trainer;
+  replaceTrainer(loaded);
+  config = loaded.config;
+  post({ type: 'model', info: loaded.info() });
+  post({ type: 'loaded', id: msg.id, step: loaded.step });
+  setState('paused');
+}
+
+scope.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  const fail = (e: unknown, id?: number) => post({ type: 'error', id, message: (e as Error).message });
+  switch (msg.type) {
+    case 'init':
+      if (msg.baseUrl) baseUrl = msg.baseUrl;
+      void init(msg.backend);
+      break;
+    case 'configure': {
+      const r = validateConfig(msg.config);
+      if (!r.ok) {
+        post({ type: 'config-error', errors: r.errors });
+        break;
+      }
+      config = r.config;
+      pairs = msg.pairs;
+      build();
+      break;
+    }
+    case 'start':
+      if (!trainer) build();
+      if (!trainer) break;
+      setState('training');
+      ensureLoop();
+      break;
+    case 'pause':
+      if (state === 'training') setState('paused');
+      break;
+    case 'step':
+      if (!trainer) build();
+      if (!trainer) break;
+      stepsToRun += msg.count ?? 1;
+      ensureLoop();
+      break;
+    case 'reset':
+      state = 'idle';
+      stepsToRun = 0;
+      build();
+      break;
+    case 'translate':
+      translate(msg).catch((e) => fail(e, msg.id));
+      break;
+    case 'save':
+      if (!trainer) fail(new Error('no model to save'), msg.id);
+      else saveCheckpoint(trainer).then((bytes) => post({ type: 'checkpoint', id: msg.id, bytes }), (e) => fail(e, msg.id));
+      break;
+    case 'load':
+      load(msg).catch((e) => fail(e, msg.id));
+      break;
+    case 'simulate-device-loss':
+      if (backend.kind === 'webgpu') backend.device.destroy();
+      else post({ type: 'error', message: 'there is no GPU device to lose: this run is on the CPU backend' });
+      break;
+  }
+};
