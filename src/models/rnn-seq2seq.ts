@@ -28,10 +28,10 @@
 // Teacher forcing with ratio r < 1 (Williams & Zipser 1989; the coin per step as in the widely
 // used seq2seq tutorials): for each step t ≥ 1 one coin, drawn on the host from the call's seed,
 // decides for the whole batch whether y_t is the ground truth (probability r) or the embedding of
-// argmax logits_{t−1}. That path runs step by step but never reads back: the argmax ids stay on
-// the device (engine/ops/argmax) and go straight into the embedding, and no gradient flows
-// through the choice (PyTorch's `.detach()` of topi). When every coin says "truth" the single
-// sequence call runs instead, with the same numbers.
+// argmax logits_{t−1}. The decoder then runs in segments, one cell call per run of steps between
+// two predicted inputs (one call in all when every coin says "truth"), and never reads back: the
+// argmax ids stay on the device (engine/ops/argmax) and go straight into the embedding. No
+// gradient flows through the choice (PyTorch's `.detach()` of topi).
 //
 // Parameter names (PyTorch-like, registration order): src_embedding.weight, encoder.* (the cell's
 // weight_ih_l0, weight_hh_l0, ..., _reverse), [encoder_proj.weight], bridge_h.{weight,bias},
@@ -99,6 +99,15 @@ export interface RnnEncoded extends Encoded {
 const ENCODE_SALT = 0x2545f491;
 const DECODE_SALT = 0x9e3779b9;
 const COIN_SALT = 0x85ebca6b;
+
+/**
+ * The teacher-forcing coins of a decode call: entry t says whether step t is fed the ground
+ * truth (probability `ratio`, one coin per step for the whole batch); step 0 always reads BOS.
+ */
+export function teacherForcingCoins(seed: number, ratio: number, T: number): boolean[] {
+  const rng = new Random((seed ^ COIN_SALT) >>> 0);
+  return Array.from({ length: T }, (_, t) => t === 0 || ratio >= 1 || rng.next() < ratio);
+}
 
 /**
  * x [B, ...] → [k, ...] with row i = x[rows[i]] (rows: i32 [k]): an embedding lookup over the
@@ -247,29 +256,32 @@ export class RnnSeq2Seq extends Module implements Seq2SeqModel {
     // One coin per step t ≥ 1: true = feed the ground truth.
     const ratio = options.teacherForcing ?? 1;
     if (!(ratio >= 0 && ratio <= 1)) throw new Error(`RnnSeq2Seq.decode: teacherForcing must be in [0, 1], got ${ratio}`);
-    const coins = ratio < 1 ? this.stream(options.seed, COIN_SALT) : null;
-    const useTruth = Array.from({ length: T }, (_, t) => t === 0 || !coins || coins.next() < ratio);
+    const useTruth = ratio < 1 ? teacherForcingCoins(options.seed ?? this.rng.seed32(), ratio, T) : new Array<boolean>(T).fill(true);
 
-    let logits: Tensor;
-    let weights: Tensor;
-    if (useTruth.every(Boolean)) {
-      const s = this.decoder.forward(truth, state0).output;
-      ({ logits, weights } = this.readout(s, mem, rng));
-    } else {
-      const stepLogits: Tensor[] = [];
-      const stepWeights: Tensor[] = [];
-      let state = state0;
-      for (let t = 0; t < T; t++) {
-        const y = useTruth[t] ? narrow(truth, 1, t, 1) : this.drop(this.tgt_embedding.forward(argmax(stepLogits[t - 1])), rng);
-        const r = this.decoder.forward(y, state);
-        state = r.state;
-        const out = this.readout(r.output, mem, rng);
-        stepLogits.push(out.logits);
-        stepWeights.push(out.weights);
+    // Segments of consecutive steps: a new one starts at each step fed a prediction, which needs
+    // the logits of the step before it; inside a segment every input is known, so it is one
+    // sequence call. All-truth (r = 1) is a single segment: plain teacher forcing.
+    const starts = [0, ...useTruth.flatMap((truthful, t) => (truthful ? [] : [t]))];
+    const segLogits: Tensor[] = [];
+    const segWeights: Tensor[] = [];
+    let state = state0;
+    starts.forEach((a, k) => {
+      const e = starts[k + 1] ?? T;
+      let y = e - a === T ? truth : narrow(truth, 1, a, e - a);
+      if (a > 0) {
+        const prev = segLogits[k - 1];
+        const ids = argmax(narrow(prev, 1, prev.shape[1] - 1, 1));
+        const pred = this.drop(this.tgt_embedding.forward(ids), rng);
+        y = e - a > 1 ? concat([pred, narrow(truth, 1, a + 1, e - a - 1)], 1) : pred;
       }
-      logits = concat(stepLogits, 1);
-      weights = concat(stepWeights, 1);
-    }
+      const r = this.decoder.forward(y, state);
+      state = r.state;
+      const out = this.readout(r.output, mem, rng);
+      segLogits.push(out.logits);
+      segWeights.push(out.weights);
+    });
+    const logits = segLogits.length === 1 ? segLogits[0] : concat(segLogits, 1);
+    const weights = segWeights.length === 1 ? segWeights[0] : concat(segWeights, 1);
     const attention: AttentionRecord[] = options.needWeights
       ? [{ name: 'attention', kind: 'rnn', layer: 0, weights: reshape(weights, [n, 1, T, enc.srcLen]) }]
       : [];
