@@ -19,9 +19,10 @@
 //   logits_t   = generator(Dropout(h̃_t))                                              [n, T, V]
 //
 // Without input feeding (h̃_{t−1} is not an input of step t), the teacher-forced decoder is one
-// sequence call of the cell plus one batched attention for all T steps. The bridge follows the
-// "bridge" of Britz et al. (2017) / OpenNMT-py with a tanh: one Linear shared by the layers, fed
-// the two directions' final states side by side. Dropout (p = cfg.dropout) sits on both embeddings
+// sequence call of the cell plus one batched attention for all T steps. The bridge generalises
+// Bahdanau et al.'s (2015, appendix A.2.2) s0 = tanh(W_s h←_1) to both directions and every layer:
+// one Linear shared by the layers, fed each layer's two final states side by side (OpenNMT-py's
+// "bridge" is the same idea with a ReLU). Dropout (p = cfg.dropout) sits on both embeddings
 // and on h̃; its masks come from DecodeOptions.seed / encode's seed when given, else from the
 // model's own generator (seeded from the InitContext), so a run is reproducible from its seed.
 //
