@@ -59,6 +59,11 @@ export class Trainer {
   skippedSteps = 0;
   private readonly batcher: BucketBatcher | null;
   private readonly probeSources: number[][];
+  /**
+   * Longest output a decoder may produce: the longest training target plus a margin (an
+   * untrained model rarely says EOS; decoding to maxLen would cost several times more).
+   */
+  private readonly decodeLimit: number;
 
   private constructor(
     readonly config: RunConfig,
@@ -69,6 +74,8 @@ export class Trainer {
   ) {
     this.batcher = data.train.length ? new BucketBatcher(data.train, config.batch, config.seed) : null;
     this.probeSources = (data.valid.length ? data.valid : data.train).slice(0, 3).map((p) => p.src);
+    const longest = data.train.reduce((m, p) => Math.max(m, p.tgt.length), 0);
+    this.decodeLimit = longest > 0 ? Math.min(config.maxLen + 1, longest + 5) : config.maxLen + 1;
   }
 
   /**
@@ -191,7 +198,7 @@ export class Trainer {
       lossSum += (await toFloat32(l))[0] * hb.tokens;
       l.dispose();
       tokens += hb.tokens;
-      const out = await decodeBatch(this.model, hb, this.backend, { maxLen: this.config.maxLen + 1 });
+      const out = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit });
       out.forEach((d, i) => {
         hyps.push(d.tokens);
         refs.push(pairs[hb.indices[i]].tgt);
@@ -213,7 +220,7 @@ export class Trainer {
   async probeAttention(probe = 0): Promise<AttentionSnapshot> {
     const src = this.probeSources[Math.min(probe, this.probeSources.length - 1)];
     const hb = evalBatches([{ src, tgt: [] }], 1)[0];
-    const [decoded] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.config.maxLen + 1 });
+    const [decoded] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit });
     const out = decoded.tokens;
     const full = evalBatches([{ src, tgt: out }], 1)[0];
     this.model.eval();
@@ -249,7 +256,7 @@ export class Trainer {
     if (ids.length === 0) throw new Error('nothing to translate: the sentence is empty');
     if (ids.length > this.config.maxLen) throw new Error(`the sentence has ${ids.length} tokens; this model reads at most ${this.config.maxLen}`);
     const hb = evalBatches([{ src: ids, tgt: [] }], 1)[0];
-    const [d] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.config.maxLen + 1, beam });
+    const [d] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit, beam });
     return {
       id,
       srcTokens: [...this.data.srcTokenizer.tokens(ids), '<eos>'],
