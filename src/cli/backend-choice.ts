@@ -1,7 +1,6 @@
 // What both CLI commands share: the one-line `error: ...` exit, and picking the backend (WebGPU
 // through Dawn, else the CPU reference when --backend auto).
 
-import { tmpdir } from 'node:os';
 import { acquireGpu, cpuBackend, GpuBackend, type Backend } from '../engine';
 
 /** Prints `error: <first line>` on stderr and exits (2: bad options or files). */
@@ -12,9 +11,6 @@ export function fail(message: string, code = 2): never {
 
 export async function chooseBackend(kind: 'webgpu' | 'cpu' | 'auto'): Promise<{ backend: Backend; note?: string }> {
   if (kind === 'cpu') return { backend: cpuBackend };
-  // Vulkan's loader complains on stderr ("error: XDG_RUNTIME_DIR is invalid ...") when this is
-  // unset, which would read like one of our own errors.
-  process.env.XDG_RUNTIME_DIR ??= tmpdir();
   try {
     const ctx = await acquireGpu();
     return { backend: new GpuBackend(ctx) };

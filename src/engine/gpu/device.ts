@@ -36,6 +36,12 @@ async function nodeGpu(): Promise<GPU> {
   if (!process.env.VK_ICD_FILENAMES && !process.env.AP_NO_SWIFTSHADER_FALLBACK && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
+  // Without XDG_RUNTIME_DIR the Vulkan loader prints "error: XDG_RUNTIME_DIR is invalid or not
+  // set" on stderr, which reads like one of our CLI's errors.
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const { tmpdir } = await import('node:os');
+    process.env.XDG_RUNTIME_DIR = tmpdir();
+  }
   const mod = (await import('webgpu')) as unknown as {
     create(flags: string[]): GPU;
     globals: Record<string, unknown>;
