@@ -24,6 +24,7 @@ async function main(): Promise<BenchResult> {
   const suites = new Set((q.get('suites') ?? 'matmul,attention,train_step').split(','));
   const withTfjs = q.get('tfjs') !== '0';
   const tune = q.get('autotune') !== '0' && !reduced;
+  const profile = q.get('profile') === '1';
   const notes: string[] = [];
 
   const ctx = await acquireGpu();
@@ -46,7 +47,7 @@ async function main(): Promise<BenchResult> {
   const matmul = suites.has('matmul') ? await matmulRows(backend, matmulCases(reduced), reps, withTfjs, log) : [];
   const variants = suites.has('matmul') ? await matmulVariantRows(backend, reduced ? 128 : 512, reps, log) : [];
   const attention = suites.has('attention') ? await attentionRows(backend, attentionCases(reduced), reps, withTfjs, log) : [];
-  const train = suites.has('train_step') ? await trainStepRows(backend, reduced, reps, withTfjs, log) : [];
+  const train = suites.has('train_step') ? await trainStepRows(backend, reduced, reps, withTfjs, log, profile) : [];
 
   // "Per step": a training step once there are model benches; until then the largest attention fwd+bwd.
   const withCounters = attention.filter((r) => r.counters);

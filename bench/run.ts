@@ -19,6 +19,8 @@ export interface BenchOptions {
   autotune?: boolean;
   /** Also run tfjs (default true). */
   tfjs?: boolean;
+  /** GPU time per kernel of one training step per model (timestamp queries). */
+  profile?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
   /** Whole-run limit in ms (default 30 minutes). */
@@ -37,7 +39,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     logLevel: 'error',
     // Its own dependency cache, so that it never races a running `npm run dev`.
     cacheDir: 'node_modules/.vite-bench',
-    server: { host: 'localhost', port: 5273, strictPort: false },
+    // No HMR: an edit anywhere in the checkout during a run would otherwise reload the page and
+    // start the benchmark over.
+    server: { host: 'localhost', port: 5273, strictPort: false, hmr: false },
     optimizeDeps: { entries: ['bench/index.html'], include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-webgpu'] },
   });
   await server.listen();
@@ -60,6 +64,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (options.suites) q.set('suites', options.suites.join(','));
     if (options.autotune === false) q.set('autotune', '0');
     if (options.tfjs === false) q.set('tfjs', '0');
+    if (options.profile) q.set('profile', '1');
     await page.goto(`${base}bench/index.html?${q}`);
     const timeout = options.timeoutMs ?? 30 * 60_000;
     await page.waitForFunction(

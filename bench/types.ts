@@ -43,14 +43,42 @@ export interface AttentionRow {
   counters?: StepCounters;
 }
 
-/** One training step of a model (forward, backward, optimiser). Filled by TRAIN_STEP_BENCHES. */
+/** One training step of a model (forward, backward, clipping, optimiser). Filled by TRAIN_STEP_BENCHES. */
 export interface TrainStepRow {
   model: string;
   /** Model and batch dimensions, as the bench that produced the row describes them. */
   config: Record<string, number | string>;
+  /** Target tokens per step. */
+  tokens: number;
+  /** Trainable parameters (the same on both sides: the bench checks). */
+  params: number;
+  /** One step awaited on its own: encode, submit, wait for its readback. */
   ours_ms: number;
   tfjs_ms: number | null;
+  /** Per step with one step in flight while the next is encoded (how the worker trains). */
+  ours_pipelined_ms: number;
+  tfjs_pipelined_ms: number | null;
+  /** Target tokens per second, pipelined. */
+  ours_tokens_per_s: number;
+  tfjs_tokens_per_s: number | null;
+  /** Our buffer pool's live bytes between steps (parameters, optimiser state, constants). */
+  gpu_bytes_live: number;
   counters: StepCounters;
+  /** GPU time per kernel over one step (--profile, where the device has timestamp queries). */
+  profile?: StepProfile;
+}
+
+/** One profiled step: each dispatch in its own compute pass with timestamps at both ends. */
+export interface StepProfile {
+  /** Sum of every timed pass. */
+  gpu_ms: number;
+  /** Wall time of the profiled step (one pass per dispatch makes it slower than an unprofiled one). */
+  wall_ms: number;
+  dispatches: number;
+  /** Dispatches beyond the profiler's capacity, run untimed. */
+  untimed: number;
+  /** Largest total first: pipeline key (kernel name, entry point, constants), calls, ms, share of gpu_ms. */
+  kernels: { label: string; calls: number; total_ms: number; mean_ms: number; share: number }[];
 }
 
 /** GpuBackend.counters differences and the buffer pool's peak over one step. */

@@ -7,6 +7,7 @@
 //   --reps N                      timed repetitions per measurement (median reported)
 //   --suites matmul,attention     run only these suites (also train_step)
 //   --no-autotune, --no-tfjs      skip our matmul autotuning / the tfjs side
+//   --profile                     GPU time per kernel of one training step per model (timestamp queries)
 // The adapter and the git commit are printed with the results.
 
 import { execFileSync } from 'node:child_process';
@@ -38,8 +39,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
     } else if (a === '--suites') args.suites = value().split(',');
     else if (a === '--no-autotune') args.autotune = false;
     else if (a === '--no-tfjs') args.tfjs = false;
+    else if (a === '--profile') args.profile = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--json] [--out FILE] [--reduced] [--reps N] [--suites matmul,attention,train_step] [--no-autotune] [--no-tfjs]');
+      console.log('usage: npm run bench -- [--json] [--out FILE] [--reduced] [--reps N] [--suites matmul,attention,train_step] [--no-autotune] [--no-tfjs] [--profile]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
@@ -59,7 +61,7 @@ function gitCommit(): string {
 const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '—' : x.toFixed(digits));
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
 
-const TEXT_COLUMNS = new Set(['problem', 'best', 'm×n×k', 'layout', 'variant', 'what', 'note', 'model']);
+const TEXT_COLUMNS = new Set(['problem', 'best', 'm×n×k', 'layout', 'variant', 'what', 'note', 'model', 'kernel', 'size']);
 
 function table(headers: string[], rows: string[][]): string {
   const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -132,21 +134,48 @@ function printTable(r: BenchResult): void {
     );
   }
   if (r.train_step.length) {
-    console.log('\ntrain step (ms):');
+    console.log('\ntrain step (forward, backward, clip by global norm, Adam; ms per step; pipelined = one step in flight while the next is encoded):');
     console.log(
       table(
-        ['model', 'ours', 'tfjs', 'dispatches', 'submits', 'readbacks', 'peak MB'],
+        ['model', 'params', 'tokens', 'ours', 'tfjs', 'tfjs/ours', 'ours pipe', 'tfjs pipe', 'ours tok/s', 'tfjs tok/s', 'dispatches', 'submits', 'readbacks', 'live MB', 'peak MB'],
         r.train_step.map((s) => [
           s.model,
+          String(s.params),
+          String(s.tokens),
           fmt(s.ours_ms, 1),
           fmt(s.tfjs_ms, 1),
+          ratio(s.tfjs_ms, s.ours_ms),
+          fmt(s.ours_pipelined_ms, 1),
+          fmt(s.tfjs_pipelined_ms, 1),
+          fmt(s.ours_tokens_per_s, 0),
+          fmt(s.tfjs_tokens_per_s, 0),
           String(s.counters.dispatches),
           String(s.counters.submits),
           String(s.counters.readbacks),
-          fmt(s.counters.gpu_bytes_peak / 2 ** 20, 1),
+          fmt(s.gpu_bytes_live / 2 ** 20, 2),
+          fmt(s.counters.gpu_bytes_peak / 2 ** 20, 2),
         ]),
       ),
     );
+    console.log(
+      table(
+        ['model', 'size'],
+        r.train_step.map((s) => [s.model, Object.entries(s.config).map(([k, v]) => `${k} ${v}`).join(', ')]),
+      ),
+    );
+    for (const s of r.train_step) {
+      const p = s.profile;
+      if (!p) continue;
+      console.log(
+        `\nprofile ${s.model}: ${fmt(p.gpu_ms, 1)} ms GPU in ${p.dispatches} dispatches${p.untimed ? ` (${p.untimed} untimed: past the profiler's capacity)` : ''}, one pass per dispatch (wall ${fmt(p.wall_ms, 1)} ms)`,
+      );
+      console.log(
+        table(
+          ['share', 'ms', 'calls', 'mean ms', 'kernel'],
+          p.kernels.map((k) => [`${(100 * k.share).toFixed(1)} %`, fmt(k.total_ms, 2), String(k.calls), fmt(k.mean_ms, 3), k.label]),
+        ),
+      );
+    }
   }
   if (r.step) {
     console.log(

@@ -5,6 +5,7 @@
 import { BufferPool } from './buffer-pool';
 import type { GpuContext } from './device';
 import { grid1d, kernelKey, type KernelSpec } from './kernel';
+import type { GpuProfiler } from './profiler';
 import { MAX_UNIFORM_BYTES, type UniformWriter } from './uniforms';
 
 const UNIFORM_CHUNK_SLOTS = 256;
@@ -45,6 +46,8 @@ export class GpuBackend {
   private pass: GPUComputePassEncoder | null = null;
   private pendingMaps: { staging: GPUBuffer; resolve: (b: ArrayBuffer) => void; reject: (e: unknown) => void }[] = [];
   private lost = false;
+  /** When set, every dispatch runs in its own timed pass (see profiler.ts); null = no profiling cost. */
+  profiler: GpuProfiler | null = null;
 
   constructor(readonly ctx: GpuContext) {
     this.device = ctx.device;
@@ -112,6 +115,13 @@ export class GpuBackend {
     return this.pass;
   }
 
+  /** Ends the open pass and begins one that the profiler times as `label`. */
+  private timedPass(profiler: GpuProfiler, label: string): GPUComputePassEncoder {
+    const encoder = this.ensureEncoderNoPass();
+    this.pass = encoder.beginComputePass(profiler.timedPass(label));
+    return this.pass;
+  }
+
   private ensureEncoderNoPass(): GPUCommandEncoder {
     if (this.pass) {
       this.pass.end();
@@ -175,7 +185,7 @@ export class GpuBackend {
     const { chunk, offset } = this.uniformSlot(u);
     const grid = typeof workgroups === 'number' ? grid1d(workgroups) : workgroups;
     if (grid[0] === 0 || grid[1] === 0 || grid[2] === 0) return;
-    const pass = this.ensurePass();
+    const pass = this.profiler ? this.timedPass(this.profiler, kernelKey(spec)) : this.ensurePass();
     pass.setPipeline(k.pipeline);
     pass.setBindGroup(0, this.bindGroup(k, chunk, buffers), [offset]);
     pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
@@ -227,9 +237,11 @@ export class GpuBackend {
     }
     this.chunkIndex = 0;
     if (this.encoder) {
+      this.profiler?.resolve(this.encoder);
       this.device.queue.submit([this.encoder.finish()]);
       this.encoder = null;
       this.counters.submits++;
+      void this.profiler?.collect();
     }
     this.pool.afterSubmit();
     const maps = this.pendingMaps;
