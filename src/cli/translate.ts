@@ -56,7 +56,9 @@ export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'he
 
 /** The alignment as a fixed-width table: one row per output token, one column per source token. */
 export function alignmentTable(t: Translation): string {
-  const cols = t.srcTokens.map((s, j) => (t.unknown[j] ? `${s}?` : s));
+  // A space token (character-level tasks) is shown as ␣ so that its column can be seen.
+  const shown = (s: string) => (s === ' ' ? '␣' : s);
+  const cols = t.srcTokens.map((s, j) => (t.unknown[j] ? `${shown(s)}?` : shown(s)));
   const rowLabel = Math.max(...t.outTokens.map((s) => [...s].length), 3);
   const width = cols.map((c) => Math.max([...c].length, 3));
   const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - [...s].length));
@@ -66,7 +68,7 @@ export function alignmentTable(t: Translation): string {
       const w = t.alignment[i * cols.length + j];
       return pad(String(Math.round(w * 100)), width[j]);
     });
-    lines.push(pad(o, rowLabel) + ' ' + cells.join(' '));
+    lines.push(pad(shown(o), rowLabel) + ' ' + cells.join(' '));
   });
   return lines.join('\n');
 }
