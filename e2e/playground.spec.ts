@@ -195,10 +195,24 @@ test('translate answers with the model being trained', async ({ page }, info) =>
   const example = await page.evaluate(() => (window.__playground as Handle).status().model?.examples[0]?.src ?? 'a b c');
   await page.getByLabel('Sentence to translate').fill(example);
   await page.getByLabel('Beam width').fill('2');
+  await page.locator('.translate-form').getByLabel('Model', { exact: true }).selectOption('current');
   await page.getByRole('button', { name: 'Translate', exact: true }).click();
   await expect(page.getByTestId('translation')).not.toBeEmpty({ timeout: 60_000 });
   await expect(page.getByRole('img', { name: /Cross-attention alignment/ })).toBeVisible();
   await shot(page, info, 'translate');
+});
+
+test('translate answers from the shipped pretrained dates model before any training', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await open(page, 'task=dates');
+  await page.getByRole('tab', { name: 'Translate' }).click();
+  await expect(page.locator('.translate-form').getByLabel('Model', { exact: true })).toHaveValue('pretrained');
+  await page.getByLabel('Sentence to translate').fill('the 23rd of november 2026');
+  await page.getByRole('button', { name: 'Translate', exact: true }).click();
+  await expect(page.getByTestId('translation')).toHaveText(/2026-11-23/, { timeout: 60_000 });
+  await expect(page.getByRole('img', { name: /Cross-attention alignment/ })).toBeVisible();
+  await shot(page, info, 'translate-pretrained');
+  expect(errors).toEqual([]);
 });
 
 test('an invalid field shows its message and is not applied', async ({ page }, info) => {

@@ -20,7 +20,8 @@ export interface TranslateState {
 export const useTranslate = create<TranslateState>()((set) => ({
   text: '',
   beam: 1,
-  model: 'current',
+  // The shipped model answers the moment the page opens; the one being trained needs steps first.
+  model: 'pretrained',
   busy: false,
   result: null,
   error: null,
