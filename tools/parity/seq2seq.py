@@ -9,6 +9,14 @@ reference of src/train/seq2seq.parity.test.ts, and a way to continue training on
 checkpoints in PyTorch and bring it back (docs/pytorch.md). Only torch, numpy and the standard
 library are needed: the .safetensors reader and writer are here (no `safetensors` package).
 
+Python (docs/pytorch.md has a whole training loop):
+  model, meta = load_checkpoint(path)           # nn.Module + the file's metadata (config, vocabularies)
+  ids = encode(text, meta["src_vocab"])         # our tokenizer, ported
+  batch = make_batch([(src_ids, tgt_ids), ...]) # BOS/EOS/PAD as our batches
+  loss = model.loss(batch); loss.backward(); optimizer.step(); model.after_optimizer_step()
+  save_checkpoint(out_path, model, meta, step=n) # loads in the playground and the CLIs
+A model built here without loading has PyTorch's default initial values, not ours.
+
 Command line:
   seq2seq.py grads CHECKPOINT BATCH.json [--float64] [--out FILE] [--lr LR --save OUT]
     Prints (or writes to FILE) JSON {"loss": x, "grads": {name: [flat values]}, "torch": version}:
