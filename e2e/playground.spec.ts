@@ -366,3 +366,20 @@ test('every control has a label; keyboard reaches the run controls and the views
   await expect.poll(overflow, { timeout: 5000 }).toEqual({ scroll: 0, wide: [] });
   await shot(page, info, 'phone');
 });
+
+test('the model downloads as .safetensors and loads back; a bad file is refused and the run is kept', async ({ page }, info) => {
+  await open(page, `${SMALL}&steps=3`);
+  await trainToEnd(page, 3);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download weights' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.safetensors$/);
+  const path = await download.path();
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(page.getByTestId('step')).toHaveText('0');
+  await page.getByLabel('Checkpoint (.safetensors) to load').setInputFiles(path);
+  await expect(page.getByTestId('step')).toHaveText('3');
+  await expect(page.getByText(/^Loaded .* \(step 3\)/)).toBeVisible();
+  await page.getByLabel('Checkpoint (.safetensors) to load').setInputFiles({ name: 'bad.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a checkpoint at all') });
+  await expect(page.getByText(/Import failed: checkpoint: not a valid \.safetensors file/)).toBeVisible();
+  await expect(page.getByTestId('step')).toHaveText('3');
+  await shot(page, info, 'weights-loaded');
+});

@@ -99,7 +99,7 @@ export type FromWorker =
   | { type: 'attention'; snapshot: AttentionSnapshot }
   | { type: 'translation'; translation: Translation }
   | { type: 'checkpoint'; id: number; bytes: Uint8Array }
-  | { type: 'loaded'; id: number; step: number }
+  | { type: 'loaded'; id: number; step: number; config: RunConfig }
   | { type: 'config-error'; errors: FieldError[] }
   /** The run resumed from its automatic checkpoint at step `resumedAt`; rows after it are redone. */
   | { type: 'device-lost'; message: string; redoneSteps: number; backend: 'webgpu' | 'cpu'; resumedAt: number }

@@ -237,7 +237,7 @@ async function load(msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   replaceTrainer(loaded);
   config = loaded.config;
   post({ type: 'model', info: loaded.info() });
-  post({ type: 'loaded', id: msg.id, step: loaded.step });
+  post({ type: 'loaded', id: msg.id, step: loaded.step, config: loaded.config });
   setState('paused');
 }
 

@@ -45,7 +45,7 @@ class FakeWorker implements WorkerLike {
         break;
       case 'load':
         this.step = msg.bytes[0];
-        this.emit({ type: 'loaded', id: msg.id, step: this.step });
+        this.emit({ type: 'loaded', id: msg.id, step: this.step, config: { ...DEFAULT_CONFIG, lr: 0.0123 } });
         this.emit({ type: 'status', state: 'paused', step: this.step });
         break;
       case 'translate':
@@ -244,6 +244,20 @@ describe('Playground', () => {
     expect(useMetrics.getState().series.step.length).toBe(4);
     expect(worker.sent.filter((m) => m.type === 'load').length).toBe(1);
     await expect(pg.importRun(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a run file/);
+  });
+
+  it('downloads the model as a checkpoint and loads one: config from the file, curves restart', async () => {
+    const { pg } = await boot(null);
+    pg.step(3);
+    await tick(10);
+    const file = await pg.checkpointFile();
+    expect(Array.from(file)).toEqual([3, 42]);
+    const step = await pg.loadCheckpointFile(new Uint8Array([9, 42]));
+    expect(step).toBe(9);
+    expect(useConfig.getState().config.lr).toBe(0.0123);
+    expect(useStatus.getState().configured?.lr).toBe(0.0123);
+    expect(useStatus.getState().step).toBe(9);
+    expect(useMetrics.getState().series.step.length).toBe(0);
   });
 
   it('routes warnings from the worker into notices', async () => {

@@ -313,6 +313,31 @@ export class Playground {
     return this.saving;
   }
 
+  /** The current model as a .safetensors checkpoint (weights, optimizer state, config and vocabularies). */
+  async checkpointFile(): Promise<Uint8Array> {
+    if (!this.client) throw new Error('the worker is not running');
+    return this.client.save();
+  }
+
+  /**
+   * Replaces the model with a .safetensors checkpoint (ours, from the CLI or another run). The
+   * worker checks the whole file first: a bad one is refused and the current run is untouched.
+   * The curves restart, since the file holds no metrics.
+   */
+  async loadCheckpointFile(bytes: Uint8Array): Promise<number> {
+    if (!this.client) throw new Error('the worker is not running');
+    const { step, config } = await this.client.loadWithConfig(bytes);
+    useMetrics.getState().clear();
+    useAttention.getState().clear();
+    useConfig.getState().replace(config);
+    useStatus.getState().setConfigured(config);
+    useStatus.getState().setRun('paused', step);
+    this.lastCheckpoint = null;
+    this.startedAt = Date.now();
+    await this.save();
+    return step;
+  }
+
   async exportRun(): Promise<Uint8Array> {
     return encodeRun(await this.snapshotRun());
   }

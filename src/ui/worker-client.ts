@@ -1,6 +1,7 @@
 // The page's end of the worker protocol: commands out, events in, and the three requests that
 // expect an answer (translate, save, load) matched to their reply by id.
 
+import type { RunConfig } from '../train/config';
 import { transferables, type FromWorker, type ToWorker, type Translation } from '../train/protocol';
 
 /** What the client needs of a Worker (a test double implements the same). */
@@ -90,9 +91,14 @@ export class WorkerClient {
 
   /** Loads a checkpoint; resolves with its step. The bytes are transferred (the caller's copy is emptied). */
   async load(bytes: Uint8Array): Promise<number> {
+    return (await this.loadWithConfig(bytes)).step;
+  }
+
+  /** Loads a checkpoint; resolves with its step and the run config stored in it. */
+  async loadWithConfig(bytes: Uint8Array): Promise<{ step: number; config: RunConfig }> {
     const r = await this.request((id) => ({ type: 'load', id, bytes }));
     if (r.type !== 'loaded') throw new Error(`unexpected reply '${r.type}' to load`);
-    return r.step;
+    return { step: r.step, config: r.config };
   }
 
   terminate(): void {

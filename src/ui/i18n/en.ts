@@ -40,6 +40,9 @@ export const en = {
     export: 'Export run',
     import: 'Import run',
     importLabel: 'Run file to import',
+    downloadWeights: 'Download weights',
+    loadWeights: 'Load weights',
+    weightsLabel: 'Checkpoint (.safetensors) to load',
   },
   notice: {
     configRefused: 'The worker refused the configuration: {{errors}}',
@@ -48,6 +51,7 @@ export const en = {
     restoreFailed: 'The saved run could not be restored: {{message}}',
     exportFailed: 'Export failed: {{message}}',
     imported: 'Imported {{file}}.',
+    weightsLoaded: 'Loaded {{file}} (step {{step}}).',
     importFailed: 'Import failed: {{message}}',
   },
   banner: {

@@ -41,6 +41,9 @@ export const zhCN: Resources = {
     export: '导出运行',
     import: '导入运行',
     importLabel: '要导入的运行文件',
+    downloadWeights: '下载权重',
+    loadWeights: '加载权重',
+    weightsLabel: '要加载的检查点（.safetensors）',
   },
   notice: {
     configRefused: 'worker 拒绝了该配置：{{errors}}',
@@ -49,6 +52,7 @@ export const zhCN: Resources = {
     restoreFailed: '无法恢复保存的运行：{{message}}',
     exportFailed: '导出失败：{{message}}',
     imported: '已导入 {{file}}。',
+    weightsLoaded: '已加载 {{file}}（第 {{step}} 步）。',
     importFailed: '导入失败：{{message}}',
   },
   banner: {
