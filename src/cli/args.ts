@@ -27,6 +27,8 @@ export interface CliOptions {
   save?: string;
   load?: string;
   json: boolean;
+  /** --weights-only: --save leaves out the optimizer state (a smaller, translate-only file). */
+  weightsOnly: boolean;
   logEvery?: number;
   help: boolean;
 }
@@ -38,7 +40,7 @@ export interface ParsedArgs {
   given: (keyof RunConfig)[];
 }
 
-const CLI_FLAGS = new Set(['json', 'help']);
+const CLI_FLAGS = new Set(['json', 'help', 'weights-only']);
 const CLI_VALUES = new Set(['pairs', 'backend', 'save', 'load', 'log-every']);
 
 export function optionNames(): string[] {
@@ -48,7 +50,7 @@ export function optionNames(): string[] {
 /** Parses argv (without node and script). `base` is the config before options (e.g. from a checkpoint). */
 export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAULT_CONFIG): ParsedArgs {
   const input: Partial<Record<keyof RunConfig, unknown>> = {};
-  const cli: CliOptions = { backend: 'auto', json: false, help: false };
+  const cli: CliOptions = { backend: 'auto', json: false, weightsOnly: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}' (options start with --; see --help)`);
@@ -63,6 +65,7 @@ export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAUL
     if (CLI_FLAGS.has(name)) {
       if (value !== undefined) throw new UsageError(`--${name} takes no value`);
       if (name === 'json') cli.json = true;
+      else if (name === 'weights-only') cli.weightsOnly = true;
       else cli.help = true;
       continue;
     }
@@ -131,7 +134,7 @@ Trains a seq2seq model on a bundled task or your own pairs, on WebGPU (Dawn) or 
   --clip none|value|range|norm  --clip-value C  --clip-range LO,HI  --clip-group PATTERN
   --max-norm M  --norm-type P|inf
   --eval-every N  --probe-every N  --non-finite stop|skip
-  --backend webgpu|cpu|auto   --save FILE  --load FILE  --json  --log-every N
+  --backend webgpu|cpu|auto   --save FILE  --weights-only  --load FILE  --json  --log-every N
 
 A later option overrides an earlier one. Exit status: 0 done, 2 bad options or files,
 3 the loss or a gradient became non-finite.`;

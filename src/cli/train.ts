@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const test = await trainer.evaluate('test');
   if (cli.save) {
     try {
-      writeFileSync(cli.save, await saveCheckpoint(trainer));
+      writeFileSync(cli.save, await saveCheckpoint(trainer, { optimizer: !cli.weightsOnly }));
     } catch (e) {
       fail(`--save: cannot write ${cli.save} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
