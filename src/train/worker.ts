@@ -99,52 +99,105 @@ async function keepAutoCheckpoint(t: Trainer): Promise<void> {
   }
 }
 
+/** Page 'save' requests waiting for a step boundary of the running loop (see answerSaves). */
+let saveRequests: number[] = [];
+let saving: Promise<void> | null = null;
+
+/**
+ * Answers the waiting 'save' requests with one checkpoint. Called only where no step can be
+ * encoded meanwhile (between the loop's steps, or with no loop running): saveCheckpoint reads the
+ * parameters one at a time, and a step encoded between two reads would update some of them
+ * first, giving a checkpoint torn between two steps. The metric rows are flushed before the
+ * checkpoint goes out, so that the page has every row up to the checkpoint's step.
+ */
+function answerSaves(): Promise<void> {
+  const ids = saveRequests;
+  saveRequests = [];
+  if (ids.length === 0) return Promise.resolve();
+  const t = trainer;
+  const done = (async () => {
+    try {
+      if (!t) throw new Error('no model to save');
+      const bytes = autoCheckpoint?.step === t.step ? autoCheckpoint.bytes.slice() : await saveCheckpoint(t);
+      flushMetrics(true);
+      // Each reply transfers its buffer: every request but the last gets a copy.
+      ids.forEach((id, i) => post({ type: 'checkpoint', id, bytes: i === ids.length - 1 ? bytes : bytes.slice() }));
+    } catch (e) {
+      for (const id of ids) post({ type: 'error', id, message: (e as Error).message });
+    }
+  })();
+  saving = done.finally(() => (saving = null));
+  return done;
+}
+
+/** Whether `t`'s device is lost, or is lost within a moment: a step's readback fails first when the device is destroyed under it. */
+function deviceLost(t: Trainer): Promise<boolean> {
+  if (t.backend.kind !== 'webgpu') return Promise.resolve(false);
+  const lost = t.backend.device.lost.then(() => true);
+  return Promise.race([lost, new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
+}
+
 /** Runs steps while state is 'training' (or `stepsToRun` > 0), keeping one step in flight. */
 async function loop(): Promise<void> {
   const t = trainer;
   if (!t || !config) return;
+  await saving;
   const cfg = t.config;
   let inFlight: Promise<StepResult> | null = null;
   const wanted = () => state === 'training' || stepsToRun > 0;
+  /** Sends a step's row and its side work; false when the run stops there (non-finite under 'stop'). */
+  const record = async (r: StepResult, next: Promise<StepResult> | null): Promise<boolean> => {
+    pendingRows.push(r.metrics);
+    const step = r.metrics.step;
+    if (r.nonFinite) {
+      post({ type: 'non-finite', step, parameter: r.nonFinite.parameter, skipped: t.skippedSteps });
+      if (cfg.nonFinite === 'stop') {
+        stepsToRun = 0;
+        // The next step was encoded already; its row is kept too, so that the rows, the step
+        // counter and the weights agree (its update was dropped as well if it was non-finite).
+        const after = next ? await next.catch(() => null) : null;
+        if (after) pendingRows.push(after.metrics);
+        flushMetrics(true);
+        setState('paused', `step ${step}: the loss or a gradient became non-finite (first non-finite gradient: ${r.nonFinite.parameter})`);
+        return false;
+      }
+    }
+    flushMetrics();
+    if (step % cfg.probeEvery === 0 || step === 1) post({ type: 'attention', snapshot: await t.probeAttention(0) });
+    if (step % cfg.evalEvery === 0) post({ type: 'eval', metrics: await t.evaluate('valid', 200) });
+    return true;
+  };
   try {
     while (trainer === t) {
       const stop = !wanted() || t.step >= cfg.steps;
       const next: Promise<StepResult> | null = stop ? null : t.trainStep();
+      // Marked as handled: when the step before it fails (a lost device), it is never awaited.
+      next?.catch(() => undefined);
       if (!stop && state !== 'training') stepsToRun--;
       if (inFlight) {
         const r = await inFlight;
         if (trainer !== t) break;
-        pendingRows.push(r.metrics);
-        const step = r.metrics.step;
-        if (r.nonFinite) {
-          post({ type: 'non-finite', step, parameter: r.nonFinite.parameter, skipped: t.skippedSteps });
-          if (cfg.nonFinite === 'stop') {
-            flushMetrics(true);
-            stepsToRun = 0;
-            if (next) await next.catch(() => undefined);
-            setState('paused', `step ${step}: the loss or a gradient became non-finite (first non-finite gradient: ${r.nonFinite.parameter})`);
-            return;
-          }
-        }
-        flushMetrics();
-        if (step % cfg.probeEvery === 0 || step === 1) post({ type: 'attention', snapshot: await t.probeAttention(0) });
-        if (step % cfg.evalEvery === 0) post({ type: 'eval', metrics: await t.evaluate('valid', 200) });
-        if (step % AUTO_CHECKPOINT_STEPS === 0 && !next) await keepAutoCheckpoint(t);
+        if (!(await record(r, next))) return;
       }
       inFlight = next;
       if (!inFlight) break;
-      if (t.step % AUTO_CHECKPOINT_STEPS === 0) {
-        // Checkpoint right after the step that reaches a multiple of N is encoded: reading the
-        // weights waits for it, so the checkpoint holds exactly that step.
+      const autoDue = t.step % AUTO_CHECKPOINT_STEPS === 0;
+      if (autoDue || saveRequests.length > 0) {
+        // Checkpoint right after a step is encoded, before the next one: reading the weights
+        // waits for it, so the checkpoint holds exactly that step; its row is sent first.
         const r = await inFlight;
-        inFlight = Promise.resolve(r);
-        await keepAutoCheckpoint(t);
+        inFlight = null;
+        if (trainer !== t) break;
+        if (!(await record(r, null))) return;
+        if (autoDue) await keepAutoCheckpoint(t);
+        await answerSaves();
       }
       // Yield to the message queue so that pause / step / translate commands are handled.
       await new Promise((r) => setTimeout(r, 0));
     }
   } catch (e) {
-    if (trainer !== t || recovering) return; // the device was lost: recovery takes over
+    // A lost device fails the step in flight; recovery takes over and resumes the run.
+    if (trainer !== t || recovering || (await deviceLost(t))) return;
     flushMetrics(true);
     setState('error', (e as Error).message);
     return;
@@ -160,7 +213,12 @@ async function loop(): Promise<void> {
 
 let running: Promise<void> | null = null;
 function ensureLoop(): void {
-  if (!running) running = loop().finally(() => (running = null));
+  if (!running)
+    running = loop().finally(() => {
+      running = null;
+      // Requests that arrived after the last step boundary.
+      void answerSaves();
+    });
 }
 
 async function onDeviceLost(ctx: { device: GPUDevice }, message: string): Promise<void> {
@@ -284,8 +342,9 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
       translate(msg).catch((e) => fail(e, msg.id));
       break;
     case 'save':
-      if (!trainer) fail(new Error('no model to save'), msg.id);
-      else saveCheckpoint(trainer).then((bytes) => post({ type: 'checkpoint', id: msg.id, bytes }), (e) => fail(e, msg.id));
+      // While the loop runs, it answers at its next step boundary; otherwise at once.
+      saveRequests.push(msg.id);
+      if (!running) void answerSaves();
       break;
     case 'load':
       load(msg).catch((e) => fail(e, msg.id));
