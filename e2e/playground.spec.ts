@@ -253,6 +253,7 @@ test('a reload restores the run (config, metrics, attention, weights)', async ({
   // The weights came back: the restored model translates.
   await page.getByRole('tab', { name: 'Translate' }).click();
   await page.getByLabel('Sentence to translate').fill('a b');
+  await page.locator('.translate-form').getByLabel('Model', { exact: true }).selectOption('current');
   await page.getByRole('button', { name: 'Translate', exact: true }).click();
   await expect(page.getByTestId('translation')).not.toBeEmpty({ timeout: 60_000 });
   await shot(page, info, 'restored');

@@ -20,7 +20,8 @@ export type ToWorker =
   | { type: 'reset' }
   | { type: 'translate'; id: number; text: string; beam: number; model: 'current' | 'pretrained' }
   | { type: 'save'; id: number }
-  | { type: 'load'; id: number; bytes: Uint8Array }
+  /** `pairs`: the imported pairs a 'custom' checkpoint trains on (else the last configure's). */
+  | { type: 'load'; id: number; bytes: Uint8Array; pairs?: Pair[] }
   | { type: 'simulate-device-loss' };
 
 export type RunState = 'idle' | 'training' | 'paused' | 'done' | 'error';

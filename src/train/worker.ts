@@ -291,9 +291,10 @@ async function translate(msg: Extract<ToWorker, { type: 'translate' }>): Promise
 
 async function load(msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   await recovering;
-  const loaded = loadCheckpoint(msg.bytes, backend, { pairs }).trainer;
+  const loaded = loadCheckpoint(msg.bytes, backend, { pairs: msg.pairs ?? pairs }).trainer;
   replaceTrainer(loaded);
   config = loaded.config;
+  if (msg.pairs) pairs = msg.pairs;
   post({ type: 'model', info: loaded.info() });
   post({ type: 'loaded', id: msg.id, step: loaded.step, config: loaded.config });
   setState('paused');

@@ -11,7 +11,8 @@ import { changedFields, useConfig } from './store/config-store';
 import { useData } from './store/data-store';
 import { applyEvent } from './store/dispatch';
 import { truncateMetrics, useMetrics } from './store/metrics-store';
-import { decodeRun, encodeRun, RUN_FORMAT, type SavedRun } from './store/run-file';
+import { decodeRun, encodeRun, RUN_FORMAT, RunFileError, type SavedRun } from './store/run-file';
+import { readSafetensors } from '../train/safetensors';
 import { useStatus } from './store/status-store';
 import { useTranslate } from './store/translate-store';
 import type { TabRun } from './store/tab-identity';
@@ -38,6 +39,21 @@ export interface PlaygroundDeps {
   /** Whether the URL carried config parameters (they win over a restored run's config in the editor). */
   urlHasConfig: boolean;
   now?: () => number;
+}
+
+/**
+ * The fields in which a run file's config differs from the config inside its checkpoint ('' when
+ * they agree, or when the checkpoint cannot be read: the worker then refuses it with the reason).
+ */
+function checkpointConfigDiffers(checkpoint: Uint8Array, config: RunConfig): string {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(readSafetensors(checkpoint).metadata.config ?? 'null');
+  } catch {
+    return '';
+  }
+  if (!stored || typeof stored !== 'object') return '';
+  return changedFields(stored as RunConfig, config).join(', ');
 }
 
 export class Playground {
@@ -342,11 +358,29 @@ export class Playground {
     return encodeRun(await this.snapshotRun());
   }
 
-  /** Loads a run file into this tab (its own run id stays). Throws RunFileError on a bad file. */
+  /**
+   * Loads a run file into this tab (its own run id stays). Throws RunFileError on a bad file. When
+   * the worker is up, it checks and loads the file's checkpoint first: a refused checkpoint throws
+   * and leaves the current run as it was.
+   */
   async importRun(bytes: Uint8Array): Promise<void> {
-    const run = decodeRun(bytes);
-    this.restore({ ...run, runId: useStatus.getState().runId }, true);
-    if (useStatus.getState().phase === 'ready') await this.afterReady();
+    const run = { ...decodeRun(bytes), runId: useStatus.getState().runId };
+    const ready = useStatus.getState().phase === 'ready' && this.client;
+    if (ready && run.checkpoint && run.step > 0) {
+      const differ = checkpointConfigDiffers(run.checkpoint, run.config);
+      if (differ) throw new RunFileError(`the run's config does not match its checkpoint (${differ})`);
+      const { step } = await this.client!.loadWithConfig(run.checkpoint.slice(), run.pairFile?.pairs);
+      this.restore(run, true);
+      this.restoreAfterReady = null;
+      const m = useMetrics.getState();
+      m.restore(truncateMetrics(m.save(), step));
+      useAttention.getState().restore(useAttention.getState().snapshots.filter((s) => s.step <= step));
+      useStatus.getState().setConfigured(run.config);
+      useStatus.getState().setRun('paused', step);
+    } else {
+      this.restore(run, true);
+      if (ready) await this.afterReady();
+    }
     await this.save();
   }
 }

@@ -2,7 +2,7 @@
 // expect an answer (translate, save, load) matched to their reply by id.
 
 import type { RunConfig } from '../train/config';
-import { transferables, type FromWorker, type ToWorker, type Translation } from '../train/protocol';
+import { transferables, type FromWorker, type Pair, type ToWorker, type Translation } from '../train/protocol';
 
 /** What the client needs of a Worker (a test double implements the same). */
 export interface WorkerLike {
@@ -95,8 +95,8 @@ export class WorkerClient {
   }
 
   /** Loads a checkpoint; resolves with its step and the run config stored in it. */
-  async loadWithConfig(bytes: Uint8Array): Promise<{ step: number; config: RunConfig }> {
-    const r = await this.request((id) => ({ type: 'load', id, bytes }));
+  async loadWithConfig(bytes: Uint8Array, pairs?: Pair[]): Promise<{ step: number; config: RunConfig }> {
+    const r = await this.request((id) => ({ type: 'load', id, bytes, pairs }));
     if (r.type !== 'loaded') throw new Error(`unexpected reply '${r.type}' to load`);
     return { step: r.step, config: r.config };
   }
