@@ -387,3 +387,13 @@ test('the model downloads as .safetensors and loads back; a bad file is refused 
   await expect(page.getByTestId('step')).toHaveText('3');
   await shot(page, info, 'weights-loaded');
 });
+
+test('the profiler panel times every kernel of one step on the GPU', async ({ page }, info) => {
+  await open(page, `${SMALL}&steps=20`);
+  await page.getByRole('button', { name: 'Profile one step' }).click();
+  await expect(page.getByTestId('profile-summary')).toHaveText(/Step 1: [\d.]+ ms of GPU time over \d+ dispatches/, { timeout: 60_000 });
+  const rows = page.locator('.profile-table tbody tr');
+  expect(await rows.count()).toBeGreaterThan(3);
+  await expect(page.getByTestId('step')).toHaveText('1');
+  await shot(page, info, 'profile');
+});

@@ -22,6 +22,8 @@ export type ToWorker =
   | { type: 'save'; id: number }
   /** `pairs`: the imported pairs a 'custom' checkpoint trains on (else the last configure's). */
   | { type: 'load'; id: number; bytes: Uint8Array; pairs?: Pair[] }
+  /** Time every kernel of the next training step on the GPU (timestamp queries). */
+  | { type: 'profile'; id: number }
   | { type: 'simulate-device-loss' };
 
 export type RunState = 'idle' | 'training' | 'paused' | 'done' | 'error';
@@ -105,7 +107,18 @@ export type FromWorker =
   /** The run resumed from its automatic checkpoint at step `resumedAt`; rows after it are redone. */
   | { type: 'device-lost'; message: string; redoneSteps: number; backend: 'webgpu' | 'cpu'; resumedAt: number }
   | { type: 'non-finite'; step: number; parameter: string; skipped: number }
+  | { type: 'profile'; id: number; profile: StepProfile }
   | { type: 'error'; id?: number; message: string };
+
+/** GPU time of one training step, per kernel (from timestamp queries). */
+export interface StepProfile {
+  step: number;
+  /** Sum of every kernel's GPU time, ms. */
+  gpuMs: number;
+  dispatches: number;
+  /** Kernels by total time, largest first. */
+  kernels: { label: string; calls: number; totalMs: number }[];
+}
 
 /** The Float32Array/Uint8Array buffers of a message, for postMessage's transfer list. */
 export function transferables(msg: FromWorker | ToWorker): Transferable[] {

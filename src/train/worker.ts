@@ -14,6 +14,7 @@ import { transferables, type FromWorker, type Pair, type RunState, type StepMetr
 import { Trainer, type StepResult } from './trainer';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { PRETRAINED } from './pretrained';
+import { GpuProfiler } from '../engine/gpu/profiler';
 
 const AUTO_CHECKPOINT_STEPS = 50;
 
@@ -170,7 +171,7 @@ async function loop(): Promise<void> {
   try {
     while (trainer === t) {
       const stop = !wanted() || t.step >= cfg.steps;
-      const next: Promise<StepResult> | null = stop ? null : t.trainStep();
+      const next: Promise<StepResult> | null = stop ? null : profiledStep(t);
       // Marked as handled: when the step before it fails (a lost device), it is never awaited.
       next?.catch(() => undefined);
       if (!stop && state !== 'training') stepsToRun--;
@@ -209,6 +210,56 @@ async function loop(): Promise<void> {
     setState('done');
   } else if (state === 'training' || state === 'idle') setState('paused');
   else post({ type: 'status', state, step: t.step });
+}
+
+/** Page 'profile' requests, answered by the next step the loop encodes. */
+let profileRequests: number[] = [];
+
+/**
+ * Encodes one training step; when a profile was asked for, every dispatch of this step runs in
+ * its own timed pass (GpuProfiler) and the per-kernel times go to the page once it has run.
+ */
+function profiledStep(t: Trainer): Promise<StepResult> {
+  const ids = profileRequests;
+  if (ids.length === 0 || t.backend.kind !== 'webgpu') return t.trainStep();
+  profileRequests = [];
+  const b = t.backend;
+  // 2048 passes: WebGPU allows 4096 queries per query set, two per pass.
+  const profiler = new GpuProfiler(b.device, 2048);
+  b.profiler = profiler;
+  let step: Promise<StepResult>;
+  try {
+    step = t.trainStep();
+    // Submit the step's passes while the profiler is still attached: the step's readback is
+    // encoded a microtask later, after the profiler is detached.
+    b.flush();
+  } finally {
+    b.profiler = null;
+  }
+  void step
+    .then(async (r) => {
+      const kernels = await profiler.report();
+      const gpuMs = kernels.reduce((s, k) => s + k.totalMs, 0);
+      const dispatches = kernels.reduce((s, k) => s + k.calls, 0);
+      const profile = { step: r.metrics.step, gpuMs, dispatches, kernels: kernels.map((k) => ({ label: k.label, calls: k.calls, totalMs: k.totalMs })) };
+      for (const id of ids) post({ type: 'profile', id, profile });
+    })
+    .catch((e: unknown) => {
+      for (const id of ids) post({ type: 'error', id, message: `profiling failed: ${(e as Error).message}` });
+    })
+    .finally(() => profiler.destroy());
+  return step;
+}
+
+function requestProfile(id: number): void {
+  if (!trainer) return post({ type: 'error', id, message: 'no model yet: choose a task and a model first' });
+  if (backend.kind !== 'webgpu') return post({ type: 'error', id, message: 'per-kernel GPU times need WebGPU; this run is on the CPU backend' });
+  if (!GpuProfiler.isSupported(backend.device)) return post({ type: 'error', id, message: "this GPU does not offer 'timestamp-query', so kernels cannot be timed" });
+  if (!trainer.canTrain || trainer.step >= trainer.config.steps) return post({ type: 'error', id, message: 'the run has no step left to profile' });
+  profileRequests.push(id);
+  // Paused or idle: take exactly one (profiled) step.
+  if (state !== 'training') stepsToRun += 1;
+  ensureLoop();
 }
 
 let running: Promise<void> | null = null;
@@ -349,6 +400,9 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'load':
       load(msg).catch((e) => fail(e, msg.id));
+      break;
+    case 'profile':
+      requestProfile(msg.id);
       break;
     case 'simulate-device-loss':
       if (backend.kind === 'webgpu') backend.device.destroy();

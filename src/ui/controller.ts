@@ -4,7 +4,7 @@
 // to IndexedDB when it pauses, finishes, and every AUTOSAVE_MS while it trains.
 
 import type { RunConfig } from '../train/config';
-import type { FromWorker, Pair } from '../train/protocol';
+import type { FromWorker, Pair, StepProfile } from '../train/protocol';
 import { useAttention } from './store/attention-store';
 import { summarizeRun, useCompare, type ComparedRun } from './store/compare-store';
 import { changedFields, useConfig } from './store/config-store';
@@ -352,6 +352,12 @@ export class Playground {
     this.startedAt = Date.now();
     await this.save();
     return step;
+  }
+
+  /** GPU time per kernel of one training step (timestamp queries). */
+  async profileStep(): Promise<StepProfile> {
+    if (!this.client) throw new Error('the worker is not running');
+    return this.client.profile();
   }
 
   async exportRun(): Promise<Uint8Array> {

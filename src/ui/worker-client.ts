@@ -2,7 +2,7 @@
 // expect an answer (translate, save, load) matched to their reply by id.
 
 import type { RunConfig } from '../train/config';
-import { transferables, type FromWorker, type Pair, type ToWorker, type Translation } from '../train/protocol';
+import { transferables, type FromWorker, type Pair, type StepProfile, type ToWorker, type Translation } from '../train/protocol';
 
 /** What the client needs of a Worker (a test double implements the same). */
 export interface WorkerLike {
@@ -23,6 +23,7 @@ export function replyId(msg: FromWorker): number | undefined {
       return msg.translation.id;
     case 'checkpoint':
     case 'loaded':
+    case 'profile':
     case 'error':
       return msg.id;
     default:
@@ -99,6 +100,13 @@ export class WorkerClient {
     const r = await this.request((id) => ({ type: 'load', id, bytes, pairs }));
     if (r.type !== 'loaded') throw new Error(`unexpected reply '${r.type}' to load`);
     return { step: r.step, config: r.config };
+  }
+
+  /** Per-kernel GPU times of the next training step (one step is taken when the run is paused). */
+  async profile(): Promise<StepProfile> {
+    const r = await this.request((id) => ({ type: 'profile', id }));
+    if (r.type !== 'profile') throw new Error(`unexpected reply '${r.type}' to profile`);
+    return r.profile;
   }
 
   terminate(): void {

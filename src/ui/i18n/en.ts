@@ -73,6 +73,17 @@ export const en = {
     translate: 'Translate',
     compare: 'Compare runs',
   },
+  profile: {
+    title: 'GPU time per kernel',
+    hint: 'Times every kernel of one training step with timestamp queries (each dispatch in its own pass, so the total is a little above a normal step). When paused, this takes one step.',
+    run: 'Profile one step',
+    busy: 'Profiling…',
+    summary: 'Step {{step}}: {{ms}} ms of GPU time over {{dispatches}} dispatches.',
+    kernel: 'Kernel',
+    calls: 'Calls',
+    total: 'Total (ms)',
+    share: 'Share',
+  },
   chart: {
     empty: 'No data yet: press Train or Step.',
     legend: 'Legend',

@@ -74,6 +74,17 @@ export const zhCN: Resources = {
     translate: '翻译',
     compare: '比较运行',
   },
+  profile: {
+    title: '各内核的 GPU 时间',
+    hint: '用时间戳查询为一个训练步的每个内核计时（每次调度单独一个 pass，因此总时间略高于普通的一步）。暂停时会为此执行一步。',
+    run: '分析一步',
+    busy: '分析中…',
+    summary: '第 {{step}} 步：{{dispatches}} 次调度共 {{ms}} 毫秒 GPU 时间。',
+    kernel: '内核',
+    calls: '次数',
+    total: '总计（毫秒）',
+    share: '占比',
+  },
   chart: {
     empty: '还没有数据：请点击“训练”或“单步”。',
     legend: '图例',

@@ -8,6 +8,7 @@ import { LrChart } from '../charts/lr-chart';
 import { EvalChart } from '../charts/eval-chart';
 import { ParamNormHeatmap } from '../heatmap/param-norm-heatmap';
 import { Learn, Paragraphs } from './learn';
+import { ProfilePanel } from './profile-panel';
 
 export function TrainingView() {
   const { t } = useTranslation();
@@ -23,6 +24,7 @@ export function TrainingView() {
         <LrChart />
       </div>
       <ParamNormHeatmap />
+      <ProfilePanel />
       <Learn title={t('learn.clipTitle')}>
         <Paragraphs text={t('learn.clip')} />
       </Learn>

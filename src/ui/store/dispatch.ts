@@ -53,6 +53,7 @@ export function applyEvent(ev: FromWorker, now: number): void {
     case 'translation':
     case 'checkpoint':
     case 'loaded':
+    case 'profile':
       // Replies to requests: handled by whoever asked (WorkerClient resolves them).
       break;
   }
