@@ -23,6 +23,7 @@ const bin = (name) => `node_modules/.bin/${name}`;
 mkdirSync('.vitest-results', { recursive: true });
 
 run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+run('typecheck bench', bin('tsc'), ['-p', 'bench/tsconfig.json', '--noEmit']);
 run('lint', bin('eslint'), ['.']);
 
 const chromium = findChromium();
@@ -50,6 +51,10 @@ if (chromium && specs.length > 0) {
     skipped += s.skipped ?? 0;
   }
 }
+
+// The benchmark once in its reduced form: proves the harness (both engines in one page) works;
+// no timing claims (issue 6).
+if (chromium) run('bench (reduced)', bin('tsx'), ['--import', './tools/wgsl-loader.mjs', 'src/cli/bench.ts', '--reduced']);
 
 console.log('\n=== summary');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds.toFixed(1)} s)`);
