@@ -314,17 +314,46 @@ function sumAndFree(t: Tensor, shape: readonly number[]): Tensor {
   return r;
 }
 
-/** PyTorch's nn.functional.linear: x · Wᵀ + b with W of shape [out, in]. */
+/**
+ * PyTorch's nn.functional.linear: y = x · Wᵀ + b with W of shape [out, in], x [..., in]. Its own
+ * tape entry, so that no transpose of W is ever copied:
+ *   dx = dy · W,   dW = dy₂ᵀ · x₂ (rows of all leading dims folded),   db = Σ_rows dy.
+ */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const wt = weight.view([weight.shape[1], weight.shape[0]], [weight.strides[1], weight.strides[0]], weight.offset);
-  // The transposed view must carry the gradient back to `weight`: record it as a transpose op.
-  const wtg = record1(wt, [weight], (g) => [transposedCopy(g)], 'transpose');
-  return matmul(x, wtg, bias);
+  if (weight.rank !== 2) throw new Error(`linear: weight must be [out, in], got ${shapeStr(weight.shape)}`);
+  if (x.rank > 2 && x.isContiguous) {
+    // Fold the leading dims into the rows (one product, not one per batch entry).
+    const lead = x.shape.slice(0, -1);
+    const x2 = reshape(x, [-1, x.shape[x.rank - 1]]);
+    const y2 = linear(x2, weight, bias);
+    const y = reshape(y2, [...lead, weight.shape[0]]);
+    if (!isGradEnabled()) {
+      x2.dispose();
+      y2.dispose();
+    }
+    return y;
+  }
+  const wt = tView(weight);
+  const out = matmulRaw(x, wt, bias);
+  wt.dispose();
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record1(
+    out,
+    inputs,
+    (g) => {
+      const gx = x.requiresGrad ? matmulRaw(g, weight) : null;
+      let gw: Tensor | null = null;
+      if (weight.requiresGrad) {
+        const g2 = reshapeRaw(g, [-1, g.shape[g.rank - 1]]);
+        const x2 = reshapeRaw(x, [-1, x.shape[x.rank - 1]]);
+        const gt = tView(g2);
+        gw = matmulRaw(gt, x2);
+        for (const t of [g2, x2, gt]) t.dispose();
+      }
+      const gbias = bias?.requiresGrad ? reduceRaw('sum', g, [...Array(g.rank - 1).keys()]) : null;
+      return [gx, gw, gbias];
+    },
+    'linear',
+  );
 }
 
-function transposedCopy(g: Tensor): Tensor {
-  const v = tView(g);
-  const c = contiguousRaw(v);
-  v.dispose();
-  return c;
-}
