@@ -16,41 +16,7 @@ import { fromData, toArray } from './storage';
 import type { Tensor } from './tensor';
 import { testBackends } from './testing/backends';
 import { randomData } from './testing/check';
-
-const PYTHON = '/usr/bin/python3';
-const inBrowser = typeof window !== 'undefined';
-
-type NodeModules = {
-  cp: typeof import('node:child_process');
-  fs: typeof import('node:fs');
-  os: typeof import('node:os');
-  path: typeof import('node:path');
-  url: typeof import('node:url');
-};
-
-/** Node's modules, loaded only in Node (the specifiers are hidden from the browser bundler). */
-async function nodeModules(): Promise<NodeModules> {
-  const load = <T>(name: string) => import(/* @vite-ignore */ name) as Promise<T>;
-  return {
-    cp: await load('node:child_process'),
-    fs: await load('node:fs'),
-    os: await load('node:os'),
-    path: await load('node:path'),
-    url: await load('node:url'),
-  };
-}
-
-let torchProbe: Promise<string | null> | null = null;
-
-/** null when torch imports, else why not. */
-function torchMissing(m: NodeModules): Promise<string | null> {
-  torchProbe ??= new Promise((resolve) => {
-    m.cp.execFile(PYTHON, ['-c', 'import torch'], (err, _out, stderr) => {
-      resolve(err ? `torch is not importable by ${PYTHON} (${(stderr || err.message).trim().split('\n').pop()})` : null);
-    });
-  });
-  return torchProbe;
-}
+import { expectParity as expectParityWithin, inBrowser, NEEDS_NODE, nodeModules, runTorchScript, torchMissing, type NodeModules } from './testing/torch-parity';
 
 type Grads = (number[] | null)[];
 
@@ -70,30 +36,14 @@ interface TorchResult {
 }
 
 function runTorch(m: NodeModules, input: object): TorchResult {
-  const dir = m.fs.mkdtempSync(m.path.join(m.os.tmpdir(), 'clip-parity-'));
-  try {
-    m.fs.writeFileSync(m.path.join(dir, 'input.json'), JSON.stringify(input));
-    const script = m.url.fileURLToPath(new URL('../../tools/parity/clip.py', import.meta.url));
-    m.cp.execFileSync(PYTHON, [script, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return JSON.parse(m.fs.readFileSync(m.path.join(dir, 'output.json'), 'utf8')) as TorchResult;
-  } finally {
-    m.fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return runTorchScript<TorchResult>(m, new URL('../../tools/parity/clip.py', import.meta.url), input);
 }
 
 const RTOL = 1e-5;
 const ATOL = 1e-7;
 
-/** |a − e| ≤ RTOL·|e| + ATOL element by element; returns the largest relative error, for the log. */
 function expectParity(actual: ArrayLike<number>, expected: readonly number[], what: string): number {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= RTOL * Math.abs(expected[i]) + ATOL)) expect.fail(`${what}[${i}] = ${actual[i]}, PyTorch ${expected[i]} (rtol ${RTOL}, atol ${ATOL})`);
-    worst = Math.max(worst, err / Math.max(Math.abs(expected[i]), ATOL / RTOL));
-  }
-  return worst;
+  return expectParityWithin(actual, expected, what, RTOL, ATOL);
 }
 
 const SHAPES = [[3000], [4, 6], [1], [257], [5]];
@@ -213,7 +163,7 @@ async function parity(m: NodeModules, b: Backend): Promise<void> {
 for (const nb of testBackends()) {
   describe(`clipping and optimizer parity with PyTorch on ${nb.name}`, () => {
     it('clip_grad_norm_ (1, 2, 3, inf), clip_grad_value_, Adam/AdamW/SGD steps and state match torch within rtol 1e-5', async (ctx) => {
-      if (inBrowser) ctx.skip('PyTorch parity needs Node (it runs /usr/bin/python3)');
+      if (inBrowser) ctx.skip(NEEDS_NODE);
       const m = await nodeModules();
       const missing = await torchMissing(m);
       if (missing) ctx.skip(missing);

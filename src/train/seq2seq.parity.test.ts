@@ -22,41 +22,7 @@ import { validateConfig, type RunConfig } from './config';
 import { sourceBatchOf } from './decode';
 import { readSafetensors } from './safetensors';
 import { Trainer } from './trainer';
-
-const PYTHON = '/usr/bin/python3';
-const inBrowser = typeof window !== 'undefined';
-
-type NodeModules = {
-  cp: typeof import('node:child_process');
-  fs: typeof import('node:fs');
-  os: typeof import('node:os');
-  path: typeof import('node:path');
-  url: typeof import('node:url');
-};
-
-/** Node's modules, loaded only in Node (the specifiers are hidden from the browser bundler). */
-async function nodeModules(): Promise<NodeModules> {
-  const load = <T>(name: string) => import(/* @vite-ignore */ name) as Promise<T>;
-  return {
-    cp: await load('node:child_process'),
-    fs: await load('node:fs'),
-    os: await load('node:os'),
-    path: await load('node:path'),
-    url: await load('node:url'),
-  };
-}
-
-let torchProbe: Promise<string | null> | null = null;
-
-/** null when torch imports, else why not. */
-function torchMissing(m: NodeModules): Promise<string | null> {
-  torchProbe ??= new Promise((resolve) => {
-    m.cp.execFile(PYTHON, ['-c', 'import torch'], (err, _out, stderr) => {
-      resolve(err ? `torch is not importable by ${PYTHON} (${(stderr || err.message).trim().split('\n').pop()})` : null);
-    });
-  });
-  return torchProbe;
-}
+import { expectParity, inBrowser, NEEDS_NODE, nodeModules, PYTHON, torchMissing, type NodeModules } from '../engine/testing/torch-parity';
 
 interface TorchResult {
   loss: number;
@@ -75,17 +41,6 @@ function runTorch(m: NodeModules, jobsFile: string): Promise<void> {
   });
 }
 
-/** |a − e| ≤ rtol·|e| + atol element by element; returns the largest relative error seen, for the log. */
-function expectParity(actual: ArrayLike<number>, expected: number[], what: string, rtol: number, atol: number): number {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= rtol * Math.abs(expected[i]) + atol)) expect.fail(`${what}[${i}] = ${actual[i]}, PyTorch ${expected[i]} (rtol ${rtol}, atol ${atol})`);
-    worst = Math.max(worst, err / Math.max(Math.abs(expected[i]), atol / rtol));
-  }
-  return worst;
-}
 
 const BASE: Partial<RunConfig> = {
   task: 'sort',
@@ -236,7 +191,7 @@ let suiteDir: string | null = null;
  */
 function prepare(): Promise<Suite | string> {
   suite ??= (async () => {
-    if (inBrowser) return 'PyTorch parity needs Node (it runs /usr/bin/python3)';
+    if (inBrowser) return NEEDS_NODE;
     const m = await nodeModules();
     const missing = await torchMissing(m);
     if (missing) return missing;

@@ -2,46 +2,12 @@
 // the gradients of sum(out ⊙ R) (+ state terms) with respect to the input, the initial state and
 // every parameter, against tools/parity/lstm.py run in float64 by Debian's python3-torch.
 // Node projects only (it spawns /usr/bin/python3); skipped with a reason when torch is missing.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { add, backward, fromData, initContext, mul, sum, tidy, toArray, type Backend, type Tensor } from '../../engine';
 import { testBackends } from '../../engine/testing/backends';
 import { randomData } from '../../engine/testing/check';
 import { LSTM } from './lstm';
-
-const PYTHON = '/usr/bin/python3';
-const inBrowser = typeof window !== 'undefined';
-
-type NodeModules = {
-  cp: typeof import('node:child_process');
-  fs: typeof import('node:fs');
-  os: typeof import('node:os');
-  path: typeof import('node:path');
-  url: typeof import('node:url');
-};
-
-/** Node's modules, loaded only in Node (the specifiers are hidden from the browser bundler). */
-async function nodeModules(): Promise<NodeModules> {
-  const load = <T>(name: string) => import(/* @vite-ignore */ name) as Promise<T>;
-  return {
-    cp: await load('node:child_process'),
-    fs: await load('node:fs'),
-    os: await load('node:os'),
-    path: await load('node:path'),
-    url: await load('node:url'),
-  };
-}
-
-let torchProbe: Promise<string | null> | null = null;
-
-/** null when torch imports, else why not. */
-function torchMissing(m: NodeModules): Promise<string | null> {
-  torchProbe ??= new Promise((resolve) => {
-    m.cp.execFile(PYTHON, ['-c', 'import torch'], (err, _out, stderr) => {
-      resolve(err ? `torch is not importable by ${PYTHON} (${(stderr || err.message).trim().split('\n').pop()})` : null);
-    });
-  });
-  return torchProbe;
-}
+import { expectParity as expectParityWithin, inBrowser, NEEDS_NODE, nodeModules, runTorchScript, torchMissing, type NodeModules } from '../../engine/testing/torch-parity';
 
 interface TorchResult {
   output: number[];
@@ -52,30 +18,14 @@ interface TorchResult {
 }
 
 function runTorch(m: NodeModules, input: object): TorchResult {
-  const dir = m.fs.mkdtempSync(m.path.join(m.os.tmpdir(), 'lstm-parity-'));
-  try {
-    m.fs.writeFileSync(m.path.join(dir, 'input.json'), JSON.stringify(input));
-    const script = m.url.fileURLToPath(new URL('../../../tools/parity/lstm.py', import.meta.url));
-    m.cp.execFileSync(PYTHON, [script, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return JSON.parse(m.fs.readFileSync(m.path.join(dir, 'output.json'), 'utf8')) as TorchResult;
-  } finally {
-    m.fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return runTorchScript<TorchResult>(m, new URL('../../../tools/parity/lstm.py', import.meta.url), input);
 }
 
 const RTOL = 1e-4;
 const ATOL = 1e-6;
 
-/** |a − e| ≤ RTOL·|e| + ATOL element by element; returns the largest relative error seen, for the log. */
-function expectParity(actual: ArrayLike<number>, expected: number[], what: string): number {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= RTOL * Math.abs(expected[i]) + ATOL)) expect.fail(`${what}[${i}] = ${actual[i]}, PyTorch ${expected[i]} (rtol ${RTOL}, atol ${ATOL})`);
-    worst = Math.max(worst, err / Math.max(Math.abs(expected[i]), ATOL / RTOL));
-  }
-  return worst;
+function expectParity(actual: ArrayLike<number>, expected: readonly number[], what: string): number {
+  return expectParityWithin(actual, expected, what, RTOL, ATOL);
 }
 
 async function parityCase(m: NodeModules, b: Backend, withStateAndPadding: boolean): Promise<void> {
@@ -140,7 +90,7 @@ for (const nb of testBackends()) {
     for (const withStateAndPadding of [false, true]) {
       const what = withStateAndPadding ? 'padded batch (pack_padded_sequence), initial state, state terms in the loss' : 'zero initial state, sum(out ⊙ R)';
       it(`batch_first, 2 layers, bidirectional: outputs, final states, gradients of x and every parameter (${what})`, async (ctx) => {
-        if (inBrowser) ctx.skip('PyTorch parity needs Node (it runs /usr/bin/python3)');
+        if (inBrowser) ctx.skip(NEEDS_NODE);
         const m = await nodeModules();
         const missing = await torchMissing(m);
         if (missing) ctx.skip(missing);
