@@ -2,7 +2,7 @@
 // worker's checkpoint in one .aprun file); download the model alone as .safetensors (loadable by
 // the CLI and by PyTorch through tools/parity/seq2seq.py) and load such a file.
 
-import { useId, useRef, useState } from 'react';
+import { useId, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePlayground } from '../app-context';
 import { useStatus } from '../store/status-store';
@@ -11,13 +11,12 @@ export function RunFileButtons() {
   const { t } = useTranslation();
   const pg = usePlayground();
   const id = useId();
-  const input = useRef<HTMLInputElement>(null);
+  const runInput = useRef<HTMLInputElement>(null);
+  const weightsInput = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const ready = useStatus((s) => s.phase === 'ready');
+  const hasModel = useStatus((s) => s.model !== null);
   const notify = useStatus((s) => s.notify);
-
-  const weightsInput = useRef<HTMLInputElement>(null);
-  const trained = useStatus((s) => s.model !== null);
 
   const download = (bytes: Uint8Array, name: string) => {
     const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
@@ -29,60 +28,57 @@ export function RunFileButtons() {
   };
   const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 
-  const downloadWeights = async () => {
+  /** Runs one file action with the buttons disabled; a failure becomes an error notice. */
+  const act = async (work: () => Promise<void>, failKey: 'notice.exportFailed' | 'notice.importFailed') => {
     setBusy(true);
     try {
-      download(await pg.checkpointFile(), `attention-playground-${stamp()}.safetensors`);
+      await work();
     } catch (e) {
-      notify({ kind: 'error', key: 'notice.exportFailed', params: { message: (e as Error).message } });
+      notify({ kind: 'error', key: failKey, params: { message: (e as Error).message } });
     } finally {
       setBusy(false);
     }
   };
 
-  const exportRun = async () => {
-    setBusy(true);
-    try {
-      download(await pg.exportRun(), `attention-playground-${stamp()}.aprun`);
-    } catch (e) {
-      notify({ kind: 'error', key: 'notice.exportFailed', params: { message: (e as Error).message } });
-    } finally {
-      setBusy(false);
-    }
+  /** The change handler of a hidden file input: hands the chosen file's bytes to `use`. */
+  const onFile = (use: (bytes: Uint8Array, name: string) => Promise<void>) => async (e: ChangeEvent<HTMLInputElement>) => {
+    const f = e.target.files?.[0];
+    e.target.value = '';
+    if (!f) return;
+    await act(async () => use(new Uint8Array(await f.arrayBuffer()), f.name), 'notice.importFailed');
   };
+
+  const exportRun = () => act(async () => download(await pg.exportRun(), `attention-playground-${stamp()}.aprun`), 'notice.exportFailed');
+  const downloadWeights = () =>
+    act(async () => download(await pg.checkpointFile(), `attention-playground-${stamp()}.safetensors`), 'notice.exportFailed');
+  const importRun = onFile(async (bytes, file) => {
+    await pg.importRun(bytes);
+    notify({ kind: 'info', key: 'notice.imported', params: { file } });
+  });
+  const loadWeights = onFile(async (bytes, file) => {
+    const step = await pg.loadCheckpointFile(bytes);
+    notify({ kind: 'info', key: 'notice.weightsLoaded', params: { file, step } });
+  });
 
   return (
     <div className="run-file" role="group" aria-label={t('runFile.group')}>
       <button type="button" onClick={() => void exportRun()} disabled={!ready || busy}>
         {t('runFile.export')}
       </button>
-      <button type="button" onClick={() => input.current?.click()} disabled={!ready || busy}>
+      <button type="button" onClick={() => runInput.current?.click()} disabled={!ready || busy}>
         {t('runFile.import')}
       </button>
       <input
-        ref={input}
+        ref={runInput}
         id={id}
         className="sr-only"
         type="file"
         accept=".aprun,application/octet-stream"
         aria-label={t('runFile.importLabel')}
         tabIndex={-1}
-        onChange={async (e) => {
-          const f = e.target.files?.[0];
-          e.target.value = '';
-          if (!f) return;
-          setBusy(true);
-          try {
-            await pg.importRun(new Uint8Array(await f.arrayBuffer()));
-            notify({ kind: 'info', key: 'notice.imported', params: { file: f.name } });
-          } catch (err) {
-            notify({ kind: 'error', key: 'notice.importFailed', params: { message: (err as Error).message } });
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onChange={importRun}
       />
-      <button type="button" onClick={() => void downloadWeights()} disabled={!ready || busy || !trained}>
+      <button type="button" onClick={() => void downloadWeights()} disabled={!ready || busy || !hasModel}>
         {t('runFile.downloadWeights')}
       </button>
       <button type="button" onClick={() => weightsInput.current?.click()} disabled={!ready || busy}>
@@ -95,20 +91,7 @@ export function RunFileButtons() {
         accept=".safetensors,application/octet-stream"
         aria-label={t('runFile.weightsLabel')}
         tabIndex={-1}
-        onChange={async (e) => {
-          const f = e.target.files?.[0];
-          e.target.value = '';
-          if (!f) return;
-          setBusy(true);
-          try {
-            const step = await pg.loadCheckpointFile(new Uint8Array(await f.arrayBuffer()));
-            notify({ kind: 'info', key: 'notice.weightsLoaded', params: { file: f.name, step } });
-          } catch (err) {
-            notify({ kind: 'error', key: 'notice.importFailed', params: { message: (err as Error).message } });
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onChange={loadWeights}
       />
     </div>
   );
