@@ -6,9 +6,9 @@
 //
 // Post-LN (PyTorch's norm_first=False):  x = LN(x + Dropout(Sublayer(x)))
 // Pre-LN  (norm_first=True):             x = x + Dropout(Sublayer(LN(x)))
-// Feed-forward: linear2(Dropout(ReLU(linear1(x)))). Dropout masks come from each module's own seeded
-// generator (drawn per call), so a run is reproducible from the init seed. Embeddings are scaled by √d_model and summed
-// with sinusoidal positions PE(p, 2i) = sin(p / 10000^(2i/d)), PE(p, 2i+1) = cos(p / 10000^(2i/d)),
+// Feed-forward: linear2(Dropout(ReLU(linear1(x)))). Dropout masks come from each module's own
+// seeded generator (drawn per call), so a run is reproducible from the init seed. Embeddings are
+// scaled by √d_model and summed with sinusoidal positions PE(p, 2i) = sin(p / 10000^(2i/d)), PE(p, 2i+1) = cos(p / 10000^(2i/d)),
 // or with learned position embeddings.
 
 import {
@@ -61,15 +61,17 @@ function sinusoid(maxLen: number, d: number): Float32Array {
   return pe;
 }
 
-class FeedForward {
-  constructor(
-    readonly linear1: Linear,
-    readonly linear2: Linear,
-    readonly dropout: Dropout,
-  ) {}
-  forward(x: Tensor): Tensor {
-    return this.linear2.forward(this.dropout.forward(relu(this.linear1.forward(x))));
-  }
+/** linear2(Dropout(ReLU(linear1(x)))). */
+function feedForward(x: Tensor, linear1: Linear, linear2: Linear, drop: Dropout): Tensor {
+  return linear2.forward(drop.forward(relu(linear1.forward(x))));
+}
+
+/**
+ * One sublayer with its residual connection and layer norm, in the configured order:
+ * pre-LN x + Dropout(f(LN(x))), post-LN LN(x + Dropout(f(x))).
+ */
+function residual(order: 'pre' | 'post', x: Tensor, norm: LayerNorm, drop: Dropout, f: (h: Tensor) => Tensor): Tensor {
+  return order === 'pre' ? add(x, drop.forward(f(norm.forward(x)))) : norm.forward(add(x, drop.forward(f(x))));
 }
 
 class EncoderLayer extends Module {
@@ -79,7 +81,6 @@ class EncoderLayer extends Module {
   readonly norm1: LayerNorm;
   readonly norm2: LayerNorm;
   private readonly drop: Dropout;
-  private readonly ff: FeedForward;
   constructor(ctx: InitContext, private readonly cfg: TransformerConfig) {
     super();
     const { dModel: d } = cfg;
@@ -89,21 +90,16 @@ class EncoderLayer extends Module {
     this.norm1 = this.registerModule('norm1', new LayerNorm(ctx, d));
     this.norm2 = this.registerModule('norm2', new LayerNorm(ctx, d));
     this.drop = this.registerModule('dropout', new Dropout(cfg.dropout, ctx));
-    this.ff = new FeedForward(this.linear1, this.linear2, this.drop);
   }
   forward(x: Tensor, mask: Tensor, needWeights: boolean): { x: Tensor; weights?: Tensor } {
-    const sa = (h: Tensor) => this.self_attn.forward(h, h, h, { keyPaddingMask: mask, needWeights });
-    if (this.cfg.norm === 'pre') {
-      const h = this.norm1.forward(x);
-      const a = sa(h);
-      const x1 = add(x, this.drop.forward(a.out));
-      const x2 = add(x1, this.drop.forward(this.ff.forward(this.norm2.forward(x1))));
-      return { x: x2, weights: a.weights };
-    }
-    const a = sa(x);
-    const x1 = this.norm1.forward(add(x, this.drop.forward(a.out)));
-    const x2 = this.norm2.forward(add(x1, this.drop.forward(this.ff.forward(x1))));
-    return { x: x2, weights: a.weights };
+    let weights: Tensor | undefined;
+    const x1 = residual(this.cfg.norm, x, this.norm1, this.drop, (h) => {
+      const a = this.self_attn.forward(h, h, h, { keyPaddingMask: mask, needWeights });
+      weights = a.weights;
+      return a.out;
+    });
+    const x2 = residual(this.cfg.norm, x1, this.norm2, this.drop, (h) => feedForward(h, this.linear1, this.linear2, this.drop));
+    return { x: x2, weights };
   }
 }
 
@@ -116,7 +112,6 @@ class DecoderLayer extends Module {
   readonly norm2: LayerNorm;
   readonly norm3: LayerNorm;
   private readonly drop: Dropout;
-  private readonly ff: FeedForward;
   constructor(ctx: InitContext, private readonly cfg: TransformerConfig) {
     super();
     const { dModel: d } = cfg;
@@ -128,7 +123,6 @@ class DecoderLayer extends Module {
     this.norm2 = this.registerModule('norm2', new LayerNorm(ctx, d));
     this.norm3 = this.registerModule('norm3', new LayerNorm(ctx, d));
     this.drop = this.registerModule('dropout', new Dropout(cfg.dropout, ctx));
-    this.ff = new FeedForward(this.linear1, this.linear2, this.drop);
   }
   forward(
     y: Tensor,
@@ -136,22 +130,20 @@ class DecoderLayer extends Module {
     memMask: Tensor,
     needWeights: boolean,
   ): { y: Tensor; self?: Tensor; cross?: Tensor } {
-    const sa = (h: Tensor) => this.self_attn.forward(h, h, h, { causal: true, needWeights });
-    const ca = (h: Tensor) => this.multihead_attn.forward(h, memory, memory, { keyPaddingMask: memMask, needWeights });
-    if (this.cfg.norm === 'pre') {
-      const a = sa(this.norm1.forward(y));
-      const y1 = add(y, this.drop.forward(a.out));
-      const c = ca(this.norm2.forward(y1));
-      const y2 = add(y1, this.drop.forward(c.out));
-      const y3 = add(y2, this.drop.forward(this.ff.forward(this.norm3.forward(y2))));
-      return { y: y3, self: a.weights, cross: c.weights };
-    }
-    const a = sa(y);
-    const y1 = this.norm1.forward(add(y, this.drop.forward(a.out)));
-    const c = ca(y1);
-    const y2 = this.norm2.forward(add(y1, this.drop.forward(c.out)));
-    const y3 = this.norm3.forward(add(y2, this.drop.forward(this.ff.forward(y2))));
-    return { y: y3, self: a.weights, cross: c.weights };
+    let self: Tensor | undefined;
+    let cross: Tensor | undefined;
+    const y1 = residual(this.cfg.norm, y, this.norm1, this.drop, (h) => {
+      const a = this.self_attn.forward(h, h, h, { causal: true, needWeights });
+      self = a.weights;
+      return a.out;
+    });
+    const y2 = residual(this.cfg.norm, y1, this.norm2, this.drop, (h) => {
+      const c = this.multihead_attn.forward(h, memory, memory, { keyPaddingMask: memMask, needWeights });
+      cross = c.weights;
+      return c.out;
+    });
+    const y3 = residual(this.cfg.norm, y2, this.norm3, this.drop, (h) => feedForward(h, this.linear1, this.linear2, this.drop));
+    return { y: y3, self, cross };
   }
 }
 
