@@ -254,23 +254,30 @@ function tView(x: Tensor): Tensor {
   return x.view(shape, strides, x.offset);
 }
 
+/**
+ * `f` applied to x [..., k] viewed as [rows, k] (all leading dims folded into the rows), its
+ * [rows, n] result viewed back as [..., n]. Under no-grad the two intermediate views are freed at
+ * once (inference often runs outside tidy()); with grad on the tape keeps them until the
+ * enclosing tidy.
+ */
+function onFoldedRows(x: Tensor, f: (rows: Tensor) => Tensor): Tensor {
+  const x2 = reshape(x, [-1, x.shape[x.rank - 1]]);
+  const y2 = f(x2);
+  const y = reshape(y2, [...x.shape.slice(0, -1), y2.shape[1]]);
+  if (!isGradEnabled()) {
+    x2.dispose();
+    y2.dispose();
+  }
+  return y;
+}
+
 /** torch.matmul for rank ≥ 2 operands, with an optional bias added to every row (a fused epilogue). */
 export function matmul(a: Tensor, b: Tensor, bias?: Tensor | null): Tensor {
   if (b.rank === 2 && a.rank > 2 && a.isContiguous) {
-    // A shared weight (every linear layer on [B, T, d]): fold the batch into the rows, so the
-    // forward and dA are one [B·T, d] product each instead of B small ones (the profiler showed
-    // matmul at 41–59 % of a step, most of it in these small batched products).
-    const lead = a.shape.slice(0, -1);
-    const a2 = reshape(a, [-1, a.shape[a.rank - 1]]);
-    const out2 = matmul(a2, b, bias);
-    const out = reshape(out2, [...lead, b.shape[1]]);
-    if (!isGradEnabled()) {
-      // Nothing is saved for a backward: the two intermediate views can go now (inference is
-      // often run outside tidy()). With grad on, the tape keeps them until the enclosing tidy.
-      a2.dispose();
-      out2.dispose();
-    }
-    return out;
+    // A shared weight (every linear layer on [B, T, d]): one [B·T, d] product for the forward
+    // and for dA instead of B small ones (the profiler showed matmul at 41–59 % of a step, most
+    // of it in these small batched products).
+    return onFoldedRows(a, (a2) => matmul(a2, b, bias));
   }
   const out = matmulRaw(a, b, bias);
   const inputs = bias ? [a, b, bias] : [a, b];
@@ -321,18 +328,7 @@ function sumAndFree(t: Tensor, shape: readonly number[]): Tensor {
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (weight.rank !== 2) throw new Error(`linear: weight must be [out, in], got ${shapeStr(weight.shape)}`);
-  if (x.rank > 2 && x.isContiguous) {
-    // Fold the leading dims into the rows (one product, not one per batch entry).
-    const lead = x.shape.slice(0, -1);
-    const x2 = reshape(x, [-1, x.shape[x.rank - 1]]);
-    const y2 = linear(x2, weight, bias);
-    const y = reshape(y2, [...lead, weight.shape[0]]);
-    if (!isGradEnabled()) {
-      x2.dispose();
-      y2.dispose();
-    }
-    return y;
-  }
+  if (x.rank > 2 && x.isContiguous) return onFoldedRows(x, (x2) => linear(x2, weight, bias));
   const wt = tView(weight);
   const out = matmulRaw(x, wt, bias);
   wt.dispose();
