@@ -22,6 +22,7 @@
 import { tf } from './tfjs-side';
 import type { PreparedStep } from './train-step-bench';
 import { uniformData } from './timing';
+import { sinusoid } from '../src/models/transformer';
 
 export interface BatchShape {
   batch: number;
@@ -165,18 +166,6 @@ function prepare(
       extra.dispose();
     },
   };
-}
-
-function sinusoid(maxLen: number, d: number): Float32Array {
-  const pe = new Float32Array(maxLen * d);
-  for (let p = 0; p < maxLen; p++) {
-    for (let i = 0; i < d; i += 2) {
-      const angle = p / Math.pow(10000, i / d);
-      pe[p * d + i] = Math.sin(angle);
-      if (i + 1 < d) pe[p * d + i + 1] = Math.cos(angle);
-    }
-  }
-  return pe;
 }
 
 interface Mha {

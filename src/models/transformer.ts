@@ -49,7 +49,8 @@ export interface TransformerConfig {
   hard?: HardAttentionRule | null;
 }
 
-function sinusoid(maxLen: number, d: number): Float32Array {
+/** The sinusoidal position table [maxLen, d] of the header's formula. */
+export function sinusoid(maxLen: number, d: number): Float32Array {
   const pe = new Float32Array(maxLen * d);
   for (let p = 0; p < maxLen; p++) {
     for (let i = 0; i < d; i += 2) {
