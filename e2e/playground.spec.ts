@@ -5,7 +5,8 @@
 // main thread stays free of long tasks while training. A screenshot of each state goes to
 // test-results/.
 
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { open, shot, stepCount } from './page';
 import type { DebugHandle } from '../src/ui/debug';
 
 /** A small Transformer that takes a few hundred ms per step on SwiftShader. */
@@ -27,27 +28,11 @@ function collectConsoleErrors(page: Page): string[] {
   return errors;
 }
 
-async function open(page: Page, query: string): Promise<void> {
-  await page.goto(`/?${query}`);
-  await expect(page.getByTestId('adapter')).not.toHaveText(/Starting/, { timeout: 60_000 });
-  // The worker has built the model once the parameter count shows.
-  await expect(page.getByText(/parameters$/)).toBeVisible({ timeout: 60_000 });
-}
-
-async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
-  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
-}
-
 /** Presses Train and waits until the run is done (config `steps` reached). */
 async function trainToEnd(page: Page, steps: number): Promise<void> {
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 150_000 });
   await expect(page.getByTestId('step')).toHaveText(String(steps));
-}
-
-/** The step counter's number ("1,234" → 1234). */
-function stepCount(text: string | null): number {
-  return Number((text ?? '').replace(/[^\d]/g, ''));
 }
 
 function metrics(page: Page) {

@@ -2,7 +2,8 @@
 // debug hook), a reload mid-run, a run whose loss goes non-finite, and damaged run files given to
 // "Import run". Nothing may crash the page, corrupt the run or lose more than the last few steps.
 
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { open, shot, stepCount } from './page';
 import type { DebugHandle } from '../src/ui/debug';
 import { decodeRun, encodeRun } from '../src/ui/store/run-file';
 
@@ -23,20 +24,6 @@ function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   return errors;
-}
-
-async function open(page: Page, query: string): Promise<void> {
-  await page.goto(`/?${query}`);
-  await expect(page.getByTestId('adapter')).not.toHaveText(/Starting/, { timeout: 60_000 });
-  await expect(page.getByText(/parameters$/)).toBeVisible({ timeout: 60_000 });
-}
-
-async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
-  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
-}
-
-function stepCount(text: string | null): number {
-  return Number((text ?? '').replace(/[^\d]/g, ''));
 }
 
 async function counter(page: Page): Promise<number> {
