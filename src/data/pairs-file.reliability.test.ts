@@ -8,22 +8,10 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { PairsFileError, parsePairsBytes, parsePairsStream, parsePairsText, type PairsFileOptions } from './pairs-file';
+import { parsePairsBytes, parsePairsStream, parsePairsText } from './pairs-file';
+import { errorOf } from './testing/pairs-errors';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-function errorOf(bytes: Uint8Array, options: PairsFileOptions = {}): PairsFileError {
-  try {
-    parsePairsBytes(bytes, options);
-  } catch (e) {
-    if (e instanceof PairsFileError) {
-      expect(e.message).not.toContain('\n');
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('expected a PairsFileError');
-}
 
 describe('binary files get one message naming the first bad line', () => {
   const cases: [string, number[], RegExp][] = [

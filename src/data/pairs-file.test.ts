@@ -13,6 +13,7 @@ import {
   type PairsFileResult,
 } from './pairs-file';
 import { normalizeText } from './tokenizer';
+import { errorOf } from './testing/pairs-errors';
 
 const SAMPLE = fileURLToPath(new URL('../../../shared/data/tatoeba-eng-fra-2500.tsv', import.meta.url));
 const HAVE_SAMPLE = existsSync(SAMPLE);
@@ -25,20 +26,6 @@ async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
 }
 
 /** The PairsFileError message of parsing `bytes`, or a failure if it parses. */
-function errorOf(bytes: Uint8Array | string, options: PairsFileOptions = {}): PairsFileError {
-  try {
-    if (typeof bytes === 'string') parsePairsText(bytes, options);
-    else parsePairsBytes(bytes, options);
-  } catch (e) {
-    if (e instanceof PairsFileError) {
-      expect(e.message).not.toContain('\n');
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('expected a PairsFileError');
-}
-
 /** Either the result or the error message, for comparing outcomes. */
 function outcome(f: () => PairsFileResult): PairsFileResult | string {
   try {
