@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { setDefaultBackend } from '../engine';
 import { chooseBackend, fail } from './backend-choice';
 import { optionOf, parseTrainArgs, TRAIN_HELP, UsageError } from './args';
-import { Trainer } from '../train/trainer';
+import { nonFiniteMessage, Trainer } from '../train/trainer';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
 import { readPairsFile } from './pairs';
 
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     lastLoss = r.metrics.loss;
     if (r.nonFinite) {
       if (config.nonFinite === 'stop') {
-        fail(`step ${r.metrics.step}: the loss or gradients became non-finite (first non-finite gradient: ${r.nonFinite.parameter})`, 3);
+        fail(nonFiniteMessage(r.metrics.step, r.nonFinite.parameter), 3);
       }
     }
     const m = r.metrics;

@@ -20,7 +20,7 @@ import { crossEntropy } from '../engine/ops/cross-entropy';
 import { buildModel } from './build-model';
 import { BucketBatcher, evalBatches, IGNORE_INDEX, type HostBatch } from './batches';
 import type { RunConfig } from './config';
-import { decodeBatch, disposeEncoded, sourceBatchOf } from './decode';
+import { decodeBatch, sourceBatchOf } from './decode';
 import type { AttentionSnapshot, EvalMetrics, ModelInfo, Pair, StepMetrics, Translation } from './protocol';
 import { loadDataset, type Dataset, type Vocabularies } from './dataset';
 import { TrainingRule } from './training-rule';
@@ -28,14 +28,9 @@ import type { Seq2SeqModel } from '../models/seq2seq';
 import { corpusBleu, exactMatch, tokenAccuracy } from './bleu';
 import { checkLimits, estimateSize } from './estimate';
 
-export class NonFiniteError extends Error {
-  constructor(
-    readonly step: number,
-    readonly parameter: string,
-  ) {
-    super(`step ${step}: the loss or gradients became non-finite (first non-finite gradient: ${parameter})`);
-    this.name = 'NonFiniteError';
-  }
+/** How a run that went non-finite is reported (the CLI's error line, the page's pause message). */
+export function nonFiniteMessage(step: number, parameter: string): string {
+  return `step ${step}: the loss or gradients became non-finite (first non-finite gradient: ${parameter})`;
 }
 
 /** The configuration asks for more than the adapter can hold (a config error, not a crash). */
@@ -273,4 +268,3 @@ export class Trainer {
   }
 }
 
-export { disposeEncoded };

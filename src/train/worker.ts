@@ -11,7 +11,7 @@
 import { acquireGpu, cpuBackend, GpuBackend, setDefaultBackend, type Backend } from '../engine';
 import { validateConfig, type RunConfig } from './config';
 import { transferables, type FromWorker, type Pair, type RunState, type StepMetrics, type ToWorker } from './protocol';
-import { Trainer, type StepResult } from './trainer';
+import { nonFiniteMessage, Trainer, type StepResult } from './trainer';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { PRETRAINED } from './pretrained';
 import { GpuProfiler } from '../engine/gpu/profiler';
@@ -159,7 +159,7 @@ async function loop(): Promise<void> {
         const after = next ? await next.catch(() => null) : null;
         if (after) pendingRows.push(after.metrics);
         flushMetrics(true);
-        setState('paused', `step ${step}: the loss or a gradient became non-finite (first non-finite gradient: ${r.nonFinite.parameter})`);
+        setState('paused', nonFiniteMessage(step, r.nonFinite.parameter));
         return false;
       }
     }
