@@ -13,7 +13,10 @@ import { BOS, EOS, type HostBatch } from './batches';
 export interface Decoded {
   /** Output token ids, without BOS/EOS. */
   tokens: number[];
-  /** Cross-attention alignment [tokens.length + 1 (incl. EOS), srcLen], averaged over heads. */
+  /**
+   * Cross-attention alignment [tokens.length + 1 (incl. EOS), srcLen], averaged over heads; empty
+   * when the caller asked for none (`alignments: false`).
+   */
   alignment: Float32Array;
   srcLen: number;
   score: number;
@@ -23,6 +26,8 @@ export interface DecodeConfig {
   maxLen: number;
   beam?: number;
   lengthPenalty?: number;
+  /** Also run the decoder once more for the alignments (default true); evaluation needs only the tokens. */
+  alignments?: boolean;
 }
 
 function logSoftmaxRow(x: Float32Array, off: number, n: number, out: Float64Array): void {
@@ -96,17 +101,17 @@ export async function decodeBatch(model: Seq2SeqModel, hb: HostBatch, backend: B
     // cannot span an await.
     const source = sourceBatchOf(hb, backend);
     const enc = tidy(() => noGrad(() => model.encode(source)));
-    {
-      try {
-        const beam = Math.max(1, cfg.beam ?? 1);
-        const results = beam === 1 ? await greedy(model, enc, hb.size, backend, cfg) : await beamSearch(model, enc, hb.size, beam, backend, cfg);
-        const rows = results.map((_, i) => i);
-        const aligns = await alignments(model, enc, results.map((r) => r.tokens), rows, backend);
-        return results.map((r, i) => ({ ...r, alignment: aligns[i], srcLen: hb.srcLen }));
-      } finally {
-        disposeEncoded(enc);
-        disposeSource(source);
-      }
+    try {
+      const beam = Math.max(1, cfg.beam ?? 1);
+      const results = beam === 1 ? await greedy(model, enc, hb.size, backend, cfg) : await beamSearch(model, enc, hb.size, beam, backend, cfg);
+      const aligns =
+        cfg.alignments === false
+          ? results.map(() => new Float32Array(0))
+          : await alignments(model, enc, results.map((r) => r.tokens), results.map((_, i) => i), backend);
+      return results.map((r, i) => ({ ...r, alignment: aligns[i], srcLen: hb.srcLen }));
+    } finally {
+      disposeEncoded(enc);
+      disposeSource(source);
     }
   } finally {
     model.train(wasTraining);

@@ -193,7 +193,7 @@ export class Trainer {
       lossSum += (await toFloat32(l))[0] * hb.tokens;
       l.dispose();
       tokens += hb.tokens;
-      const out = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit });
+      const out = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit, alignments: false });
       out.forEach((d, i) => {
         hyps.push(d.tokens);
         refs.push(pairs[hb.indices[i]].tgt);
@@ -215,7 +215,8 @@ export class Trainer {
   async probeAttention(probe = 0): Promise<AttentionSnapshot> {
     const src = this.probeSources[Math.min(probe, this.probeSources.length - 1)];
     const hb = evalBatches([{ src, tgt: [] }], 1)[0];
-    const [decoded] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit });
+    // Its own pass below records every map (not only the cross-attention alignment).
+    const [decoded] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit, alignments: false });
     const out = decoded.tokens;
     const full = evalBatches([{ src, tgt: out }], 1)[0];
     this.model.eval();
