@@ -4,7 +4,7 @@
 // format, config, vocabularies, every name and shape — against a freshly built model before any
 // of it is used, so a bad file is refused with one message and the model in memory is untouched.
 
-import { toArray, writeData, type Backend } from '../engine';
+import { toFloat32, writeData, type Backend } from '../engine';
 import { Tokenizer } from '../data/tokenizer';
 import type { Pair } from '../data/pair';
 import { validateConfig } from './config';
@@ -27,14 +27,15 @@ export interface SaveOptions {
 }
 
 export async function saveCheckpoint(trainer: Trainer, options: SaveOptions = {}): Promise<Uint8Array> {
+  const params = trainer.model.namedParameters();
+  // Every readback is requested before any is awaited: one GPU round trip, not one per parameter.
+  const [values, state] = await Promise.all([
+    Promise.all(params.map(([, p]) => toFloat32(p))),
+    (options.optimizer ?? true) ? trainer.rule.optimizer.stateDict() : null,
+  ]);
   const tensors: Record<string, SafetensorsTensor> = {};
-  for (const [name, p] of trainer.model.namedParameters()) {
-    tensors[name] = { dtype: 'F32', shape: [...p.shape], data: Float32Array.from(await toArray(p)) };
-  }
-  if (options.optimizer ?? true) {
-    const state = await trainer.rule.optimizer.stateDict();
-    for (const [k, v] of Object.entries(state)) tensors[OPTIMIZER_PREFIX + k] = { dtype: 'F32', shape: [v.length], data: v };
-  }
+  params.forEach(([name, p], i) => (tensors[name] = { dtype: 'F32', shape: [...p.shape], data: values[i] }));
+  for (const [k, v] of Object.entries(state ?? {})) tensors[OPTIMIZER_PREFIX + k] = { dtype: 'F32', shape: [v.length], data: v };
   return writeSafetensors(tensors, {
     format: CHECKPOINT_FORMAT,
     version: '1',
