@@ -42,28 +42,39 @@ describe('eng-fra: être + adjective, agreement', () => {
 
   it('agrees with the gender and number of the subject', () => {
     const happy = (subject: Subject) => renderFrench({ ...base, kind: 'be', subject, intensifier: '', adjective: adj('happy') });
-    expect(happy(pron('i', 'm'))).toBe('je suis heureux .');
-    expect(happy(pron('i', 'f'))).toBe('je suis heureuse .');
-    expect(happy(pron('you', 'f'))).toBe('tu es heureuse .');
-    expect(happy(pron('you', 'f', true))).toBe('vous êtes heureuses .');
-    expect(happy(pron('we', 'm'))).toBe('nous sommes heureux .');
-    expect(happy(pron('they', 'f'))).toBe('elles sont heureuses .');
+    expect(happy(pron('i'))).toBe('je suis heureux .');
+    expect(happy(pron('you'))).toBe('tu es heureux .');
+    expect(happy(pron('we'))).toBe('nous sommes heureux .');
+    expect(happy(pron('they'))).toBe('ils sont heureux .');
+    // plural "you": "you all" for a group (masculine, as French has it), "you girls" says feminine
+    const bothHappy = (subject: Subject) => both({ ...base, kind: 'be', subject, intensifier: '', adjective: adj('happy') });
+    expect(bothHappy(pron('you', 'm', true))).toEqual(['you all are happy .', 'vous êtes heureux .']);
+    expect(bothHappy(pron('you', 'f', true))).toEqual(['you girls are happy .', 'vous êtes heureuses .']);
     const beautiful = (subject: Subject) => renderFrench({ ...base, kind: 'be', subject, intensifier: '', adjective: adj('beautiful') });
     expect(beautiful(pron('he'))).toBe('il est beau .');
-    expect(beautiful(pron('she'))).toBe('elle est belle .');
-    expect(beautiful(pron('they', 'm'))).toBe('ils sont beaux .');
-    expect(beautiful(pron('they', 'f'))).toBe('elles sont belles .');
+    expect(beautiful(pron('she', 'f'))).toBe('elle est belle .');
+    expect(beautiful(pron('they'))).toBe('ils sont beaux .');
+    expect(beautiful(the('girl', true))).toBe('les filles sont belles .');
     expect(renderFrench({ ...base, kind: 'be', subject: the('woman', true), intensifier: 'too', adjective: adj('proud') })).toBe('les femmes sont trop fières .');
     expect(renderFrench({ ...base, kind: 'be', subject: the('man'), intensifier: '', adjective: adj('old') })).toBe("l'homme est vieux .");
   });
 
   it('contractions in English, elision in French', () => {
     expect(both({ ...neg, contraction: 'not', kind: 'be', subject: pron('he'), intensifier: '', adjective: adj('ready') })).toEqual(["he isn't ready .", "il n'est pas prêt ."]);
-    expect(both({ ...neg, contraction: 'pronoun', kind: 'be', subject: pron('they', 'f'), intensifier: '', adjective: adj('tired') })).toEqual([
+    expect(both({ ...neg, contraction: 'pronoun', kind: 'be', subject: pron('they'), intensifier: '', adjective: adj('tired') })).toEqual([
       "they're not tired .",
-      'elles ne sont pas fatiguées .',
+      'ils ne sont pas fatigués .',
     ]);
-    expect(both({ ...neg, contraction: 'not', kind: 'be', subject: pron('i', 'f'), intensifier: '', adjective: adj('late') })).toEqual(["i'm not late .", 'je ne suis pas en retard .']);
+    expect(both({ ...neg, contraction: 'not', kind: 'be', subject: pron('i'), intensifier: '', adjective: adj('late') })).toEqual(["i'm not late .", 'je ne suis pas en retard .']);
+    // only a one-word pronoun contracts with be
+    expect(both({ ...neg, contraction: 'pronoun', kind: 'be', subject: pron('you', 'f', true), intensifier: '', adjective: adj('tired') })).toEqual([
+      "you girls aren't tired .",
+      "vous n'êtes pas fatiguées .",
+    ]);
+    expect(both({ ...base, contraction: 'pronoun', kind: 'be', subject: pron('you', 'm', true), intensifier: '', adjective: adj('tired') })).toEqual([
+      'you all are tired .',
+      'vous êtes fatigués .',
+    ]);
   });
 
   it('questions with est-ce que', () => {
@@ -111,7 +122,7 @@ describe('eng-fra: avoir', () => {
       "j'ai deux chevaux blancs .",
     ]);
     expect(both({ ...obj({ noun: noun('umbrella'), plural: false, det: 'a' }), question: true, subject: pron('you', 'm', true) })).toEqual([
-      'do you have an umbrella ?',
+      'do you all have an umbrella ?',
       'est-ce que vous avez un parapluie ?',
     ]);
   });
@@ -176,6 +187,11 @@ describe('eng-fra: verbs', () => {
     expect(p('father', 'her')).toBe('elle aime son père .');
     expect(p('mother', 'his')).toBe('elle aime sa mère .');
     expect(p('sister', 'her', true)).toBe('elle aime ses sœurs .');
+    // "your" is votre / vos only when the subject is plural "you"
+    const yours = (subject: Subject, formalYour: boolean) =>
+      both({ ...base, kind: 'transitive', subject, verb: love, object: { noun: noun('mother'), plural: false, det: 'possessive', possessive: 'your', formalYour }, progressive: false });
+    expect(yours(pron('you'), false)).toEqual(['you love your mother .', 'tu aimes ta mère .']);
+    expect(yours(pron('you', 'm', true), true)).toEqual(['you all love your mother .', 'vous aimez votre mère .']);
     expect(frenchJoin(['sa', 'idée'])).toBe('son idée');
     expect(frenchJoin(['ma', 'vieille', 'idée'])).toBe('ma vieille idée');
   });
@@ -252,8 +268,11 @@ describe('eng-fra corpus', () => {
     }
     // the classic pronoun-copula openings are all there
     for (const start of ['i am ', 'you are ', 'he is ', 'she is ', 'we are ', 'they are ']) expect(all.some((p) => p.src.startsWith(start))).toBe(true);
-    for (const start of ['je suis ', 'tu es ', 'il est ', 'elle est ', 'nous sommes ', 'vous êtes ', 'ils sont ', 'elles sont ', "j'ai ", "n'est pas "]) {
-      expect(all.some((p) => p.tgt.startsWith(start) || p.tgt.includes(` ${start}`))).toBe(true);
+    for (const start of ['je suis ', 'tu es ', 'il est ', 'elle est ', 'nous sommes ', 'vous êtes ', 'ils sont ', "j'ai ", "n'est pas "]) {
+      expect(all.some((p) => p.tgt.startsWith(start) || p.tgt.includes(` ${start}`)), start).toBe(true);
     }
+    // feminine plural agreement, from feminine nouns and "you girls"
+    expect(all.some((p) => /^les \S+ sont (\S+ )?\S+(ées|euses|elles) \.$/.test(p.tgt))).toBe(true);
+    expect(all.some((p) => p.src.startsWith('you girls are ') && /^vous êtes (\S+ )?\S+es \.$/.test(p.tgt))).toBe(true);
   });
 });

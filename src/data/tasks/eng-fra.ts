@@ -21,10 +21,15 @@
 //   - elision of je, le, la, ne, de, que before a vowel or mute h (j'ai, l'homme, n'est,
 //     d'oranges, qu'elle) and ma/ta/sa → mon/ton/son before a vowel (mon idée);
 //   - questions with "est-ce que" ("is she tired ?" → "est-ce qu'elle est fatiguée ?").
-// English is ambiguous where French is not, and the corpus keeps that ambiguity as real data
-// does: the gender of "i", "you", "we" and "they" (je suis heureux / heureuse; ils / elles) and
-// the number of "you" (tu / vous) and "your" (ton / votre) are drawn at random for each
-// sentence; plural "you" and mixed groups take the masculine, as French grammar has it.
+// English must decide the French, or no model could learn the task (and exact match would
+// measure luck): every choice French makes that English leaves unsaid is fixed by a rule, and a
+// test checks that no English sentence has two translations. Where English does not say the
+// gender (i, you, we, they), French grammar's default, the masculine, is used ("i am happy" →
+// "je suis heureux", "they are tired" → "ils sont fatigués"); the feminine comes from she, from
+// feminine nouns ("the girls are tired" → "les filles sont fatiguées") and from "you girls".
+// "you" is tu, "you all" and "you girls" are vous; "your" is ton / ta / tes, and votre / vos in a
+// sentence whose subject is "you all" or "you girls" ("you all love your mother" → "vous aimez
+// votre mère").
 
 import type { Pair, SplitSizes, Splits } from '../pair';
 import type { Rng } from '../rng';
@@ -563,7 +568,14 @@ function frPossessive(key: PossessiveKey, formalYour: boolean): readonly [string
 type PronounKey = 'i' | 'you' | 'he' | 'she' | 'we' | 'they';
 
 export type Subject =
-  | { type: 'pronoun'; key: PronounKey; gender: Gender; /** "you" as vous */ plural: boolean }
+  | {
+      type: 'pronoun';
+      key: PronounKey;
+      /** The sampler draws 'f' only where English says it: she, and plural "you" as "you girls". */
+      gender: Gender;
+      /** "you" as vous: "you all" (or "you girls"). */
+      plural: boolean;
+    }
   | { type: 'noun'; noun: Noun; plural: boolean; det: 'the' | PossessiveKey; formalYour: boolean };
 
 export interface NounPhrase {
@@ -802,7 +814,7 @@ function enNounPhrase(np: NounPhrase, anyForSome: boolean): string[] {
 }
 
 function enSubject(s: Subject): string {
-  if (s.type === 'pronoun') return s.key;
+  if (s.type === 'pronoun') return s.plural ? (s.gender === 'f' ? 'you girls' : 'you all') : s.key;
   return [s.det, ...(s.plural ? [s.noun.enPl] : [s.noun.en])].join(' ');
 }
 
@@ -818,11 +830,12 @@ const CONTRACTED_BE: Record<string, string> = { i: "i'm", you: "you're", he: "he
 function enSubjectBe(c: ClauseBase): string[] {
   const subj = enSubject(c.subject);
   const be = enBe(c.subject);
-  const pronoun = c.subject.type === 'pronoun';
+  // Only a one-word pronoun contracts with be ("you're", but "you all are").
+  const contracted = CONTRACTED_BE[subj] as string | undefined;
   if (c.contraction === 'none') return c.negative ? [subj, be, 'not'] : [subj, be];
-  if (!c.negative) return pronoun ? [CONTRACTED_BE[subj]] : [subj, be];
+  if (!c.negative) return contracted !== undefined ? [contracted] : [subj, be];
   // "i'm not" is the only contracted form for "i" ("amn't" is not standard English).
-  if (pronoun && (subj === 'i' || c.contraction === 'pronoun')) return [CONTRACTED_BE[subj], 'not'];
+  if (contracted !== undefined && (subj === 'i' || c.contraction === 'pronoun')) return [contracted, 'not'];
   return [subj, be === 'is' ? "isn't" : "aren't"];
 }
 
@@ -895,12 +908,13 @@ function sampleSubject(rng: Rng, kinds: readonly NounKind[]): Subject {
       ['we', 1.5],
       ['they', 1.5],
     ]);
-    return { type: 'pronoun', key, gender: rng.pick<Gender>(['m', 'f']), plural: key === 'you' && rng.chance(0.35) };
+    const plural = key === 'you' && rng.chance(0.35);
+    return { type: 'pronoun', key, gender: key === 'she' || (plural && rng.chance(0.3)) ? 'f' : 'm', plural };
   }
   const pool = [...(kinds.includes('person') ? PEOPLE : []), ...(kinds.includes('animal') ? ANIMALS : [])];
   const noun = rng.pick(pool);
   const det = noun.possessable === false || rng.chance(0.5) ? 'the' : rng.pick(POSSESSIVES);
-  return { type: 'noun', noun, plural: noun.pluralizable !== false && rng.chance(0.3), det, formalYour: rng.chance(0.4) };
+  return { type: 'noun', noun, plural: noun.pluralizable !== false && rng.chance(0.3), det, formalYour: false };
 }
 
 function subjectTags(s: Subject): readonly NounTag[] {
@@ -914,7 +928,8 @@ function sampleIntensifier(rng: Rng, negative: boolean, allowed: readonly Intens
 
 const ALL_INTENSIFIERS: readonly IntensifierKey[] = ['', 'very', 'so', 'too', 'really', 'quite', 'a little'];
 
-function sampleObject(rng: Rng, v: TransitiveVerb, negative: boolean): NounPhrase | { fixed: readonly [string, string] } {
+/** `formalYour`: "your" is votre / vos (the subject is plural "you"), else ton / ta / tes. */
+function sampleObject(rng: Rng, v: TransitiveVerb, negative: boolean, formalYour: boolean): NounPhrase | { fixed: readonly [string, string] } {
   switch (v.pattern) {
     case 'language':
       return { fixed: rng.pick(LANGUAGES) };
@@ -936,15 +951,16 @@ function sampleObject(rng: Rng, v: TransitiveVerb, negative: boolean): NounPhras
     case 'possessive-person': {
       const plural = noun.pluralizable !== false && rng.chance(0.25);
       if (noun.possessable === false) return { noun, plural, det: 'the' };
-      return { noun, plural, det: 'possessive', possessive: rng.pick(POSSESSIVES), formalYour: rng.chance(0.4) };
+      return { noun, plural, det: 'possessive', possessive: rng.pick(POSSESSIVES), formalYour };
     }
     case 'indefinite-singular':
       return { noun, plural: false, det: 'a', adjective };
     case 'definite': {
-      const plural = rng.chance(0.3);
+      // "the sheep" does not say its number: such nouns stay singular here.
+      const plural = noun.enPl !== noun.en && rng.chance(0.3);
       return rng.chance(0.6) || noun.possessable === false
         ? { noun, plural, det: 'the', adjective }
-        : { noun, plural, det: 'possessive', possessive: rng.pick(POSSESSIVES), formalYour: rng.chance(0.4), adjective };
+        : { noun, plural, det: 'possessive', possessive: rng.pick(POSSESSIVES), formalYour, adjective };
     }
     case 'indefinite': {
       // Numbers are left out of negative sentences ("je n'ai pas deux chats" is odd out of
@@ -1001,7 +1017,7 @@ export function sampleClause(rng: Rng): Clause {
       if (question && subject.type === 'pronoun' && subject.key === 'i') return sampleClause(rng);
       const verb = rng.pick(TRANSITIVE_VERBS);
       const progressive = verb.progressive && rng.chance(0.4);
-      return { kind, subject, negative, question, contraction, verb, object: sampleObject(rng, verb, negative), progressive };
+      return { kind, subject, negative, question, contraction, verb, object: sampleObject(rng, verb, negative, subject.type === 'pronoun' && subject.plural), progressive };
     }
   }
 }

@@ -17,8 +17,8 @@
 //     differ by object (看电视, 听音乐, 踢足球, 打篮球, 弹钢琴);
 //   - 的 after possessive pronouns (我的妈妈) and after two-syllable or colour adjectives before a
 //     noun (一只可爱的狗, 一辆红色的车), none after single-syllable ones (一只小猫, 一辆新车).
-// As in eng-fra, English ambiguity is kept: "you" is 你 or 你们, "they" 他们 or 她们, "your" 你的 or
-// 你们的, drawn at random for each sentence.
+// As in eng-fra, English decides the Chinese: "you" is 你 and "you all" 你们; "your" is 你的 (你们的 after "you all"); "they",
+// whose gender English does not say, is 他们 (the default; 她们 is for a group known to be female).
 
 import type { Pair, SplitSizes, Splits } from '../pair';
 import type { Rng } from '../rng';
@@ -338,20 +338,21 @@ interface ZhSubject {
 const POSSESSIVES: readonly PronounKey[] = ['i', 'you', 'he', 'she', 'we', 'they'];
 const EN_POSSESSIVE: Record<PronounKey, string> = { i: 'my', you: 'your', he: 'his', she: 'her', we: 'our', they: 'their' };
 
-function zhPronoun(rng: Rng, key: PronounKey): { zh: string; plural: boolean } {
+/** `plural`: "you all" (你们) rather than "you" (你). */
+function zhPronoun(key: PronounKey, plural = false): string {
   switch (key) {
     case 'i':
-      return { zh: '我', plural: false };
+      return '我';
     case 'you':
-      return rng.chance(0.3) ? { zh: '你们', plural: true } : { zh: '你', plural: false };
+      return plural ? '你们' : '你';
     case 'he':
-      return { zh: '他', plural: false };
+      return '他';
     case 'she':
-      return { zh: '她', plural: false };
+      return '她';
     case 'we':
-      return { zh: '我们', plural: true };
+      return '我们';
     case 'they':
-      return rng.chance(0.5) ? { zh: '他们', plural: true } : { zh: '她们', plural: true };
+      return '他们';
   }
 }
 
@@ -365,16 +366,16 @@ function sampleSubject(rng: Rng, kinds: readonly Kind[]): ZhSubject {
       ['we', 1.5],
       ['they', 1.5],
     ]);
-    const { zh, plural } = zhPronoun(rng, key);
+    const youAll = key === 'you' && rng.chance(0.3);
     const third = key === 'he' || key === 'she';
-    return { en: key, zh, third, be: key === 'i' ? 'am' : third ? 'is' : 'are', plural, kind: 'person' };
+    return { en: youAll ? 'you all' : key, zh: zhPronoun(key, youAll), third, be: key === 'i' ? 'am' : third ? 'is' : 'are', plural: youAll || key === 'we' || key === 'they', kind: 'person' };
   }
   const pool = [...(kinds.includes('person') ? ZH_PEOPLE : []), ...(kinds.includes('animal') ? ZH_ANIMALS : [])];
   const noun = rng.pick(pool);
   if (noun.kin || rng.chance(0.5)) {
     // "my mother" → 我的妈妈 (singular only: Chinese rarely marks the plural here)
     const owner = rng.pick(POSSESSIVES);
-    return { en: `${EN_POSSESSIVE[owner]} ${noun.en}`, zh: `${zhPronoun(rng, owner).zh}的${noun.zh}`, third: true, be: 'is', plural: false, kind: noun.kind };
+    return { en: `${EN_POSSESSIVE[owner]} ${noun.en}`, zh: `${zhPronoun(owner)}的${noun.zh}`, third: true, be: 'is', plural: false, kind: noun.kind };
   }
   if (rng.chance(0.3)) {
     return { en: `the ${noun.enPl}`, zh: `那些${noun.zh}`, third: false, be: 'are', plural: true, kind: noun.kind };
@@ -529,7 +530,8 @@ function sentenceVerb(rng: Rng): Pair {
       const p = rng.pick(ZH_PEOPLE.filter((x) => !['man', 'woman', 'boy', 'girl', 'student', 'doctor', 'teacher'].includes(x.en)));
       const owner = rng.pick(POSSESSIVES);
       enObj = `${EN_POSSESSIVE[owner]} ${p.en}`;
-      zhObj = `${zhPronoun(rng, owner).zh}的${p.zh}`;
+      // "you all love your mother" → 你们爱你们的妈妈
+      zhObj = `${zhPronoun(owner, s.en === 'you all')}的${p.zh}`;
       en = v('love');
       zhVerb = '爱';
       break;

@@ -37,6 +37,19 @@ describe('task registry', () => {
       expect(t.generate(1, { train: 30, valid: 5, test: 5 })).toEqual(t.generate(1, { train: 30, valid: 5, test: 5 }));
       expect(t.generate(2, { train: 30, valid: 5, test: 5 })).not.toEqual(t.generate(1, { train: 30, valid: 5, test: 5 }));
     });
+
+    it(`${name}: the source decides the target (no source has two translations across seeds)`, () => {
+      // A corpus keeps one target per source, so a source the generator could render two ways
+      // shows up only across corpora. Were there such sources, the test split would hold targets
+      // no model can predict from the source, and exact match would measure luck.
+      const targets = new Map<string, Set<string>>();
+      for (let seed = 1; seed <= 4; seed++) {
+        const s = TASKS[name].generate(seed);
+        for (const p of [...s.train, ...s.valid, ...s.test]) targets.set(p.src, (targets.get(p.src) ?? new Set()).add(p.tgt));
+      }
+      const open = [...targets].filter(([, t]) => t.size > 1).map(([src, t]) => `${src} → ${[...t].join(' | ')}`);
+      expect(open.slice(0, 5)).toEqual([]);
+    });
   }
 
   it('refuses bad sizes and a space of sentences too small for the request', () => {
