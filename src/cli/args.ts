@@ -50,6 +50,8 @@ export function optionNames(): string[] {
 /** Parses argv (without node and script). `base` is the config before options (e.g. from a checkpoint). */
 export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAULT_CONFIG): ParsedArgs {
   const input: Partial<Record<keyof RunConfig, unknown>> = {};
+  /** The option that last set a field, for error messages (--clip-range sets two). */
+  const setBy = new Map<keyof RunConfig, string>();
   const cli: CliOptions = { backend: 'auto', json: false, weightsOnly: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -100,16 +102,19 @@ export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAUL
       if (parts.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi)) throw new UsageError(`--clip-range must be LO,HI (two numbers), not '${value}'`);
       input.clipLo = lo;
       input.clipHi = hi;
+      setBy.set('clipLo', name).set('clipHi', name);
       continue;
     }
     if (!field) throw new UsageError(`unknown option --${name} (see --help)`);
     input[field] = parseFieldValue(field, value);
+    setBy.set(field, name);
   }
   if (cli.pairs && input.task === undefined) input.task = 'custom';
   const r = validateConfig(input, base);
   if (!r.ok) {
     const e = r.errors[0];
-    throw new UsageError(`--${optionOf(e.field as keyof RunConfig)}: ${e.message}${describeValue(input[e.field as keyof RunConfig])}`);
+    const field = e.field as keyof RunConfig;
+    throw new UsageError(`--${setBy.get(field) ?? optionOf(field)}: ${e.message}${describeValue(input[field])}`);
   }
   if (r.config.task === 'custom' && !cli.pairs) throw new UsageError('--task custom needs --pairs FILE');
   return { config: r.config, cli, given: Object.keys(input) as (keyof RunConfig)[] };
