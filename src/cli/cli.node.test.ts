@@ -230,6 +230,8 @@ describe('runs that succeed', () => {
     expectUsageError(bad, /--checkpoint .*truncated\.safetensors: checkpoint: not a valid \.safetensors file/);
     const missing = await cli('translate', ['--backend', 'cpu', '--checkpoint', join(dir, 'none'), '--text', 'a']);
     expectUsageError(missing, /--checkpoint: cannot read/);
+    // an unknown option is named as such, even as the last argument (no value after it)
+    expectUsageError(await cli('translate', ['--checkpoint', ckpt(), '--text', 'a', '--bogus']), /unknown option --bogus/);
   });
 
   it.concurrent('--load of a truncated checkpoint: exit 2', async () => {

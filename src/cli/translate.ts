@@ -21,6 +21,8 @@ interface TranslateArgs {
   json: boolean;
 }
 
+const VALUE_OPTIONS = new Set(['checkpoint', 'text', 'beam', 'backend']);
+
 export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'help' {
   const out: Partial<TranslateArgs> = { beam: 1, backend: 'auto', json: false };
   for (let i = 0; i < argv.length; i++) {
@@ -30,9 +32,10 @@ export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'he
       out.json = true;
       continue;
     }
-    const m = /^--([a-z]+)(?:=(.*))?$/.exec(a);
+    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(a);
     if (!m) throw new Error(`unexpected argument '${a}' (see --help)`);
     const name = m[1];
+    if (!VALUE_OPTIONS.has(name)) throw new Error(`unknown option --${name} (see --help)`);
     let value = m[2];
     if (value === undefined) {
       if (i + 1 >= argv.length) throw new Error(`--${name} needs a value`);
@@ -47,7 +50,7 @@ export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'he
     } else if (name === 'backend') {
       if (value !== 'webgpu' && value !== 'cpu' && value !== 'auto') throw new Error(`--backend must be webgpu, cpu or auto, not '${value}'`);
       out.backend = value;
-    } else throw new Error(`unknown option --${name} (see --help)`);
+    }
   }
   if (!out.checkpoint) throw new Error('--checkpoint FILE is required');
   if (out.text === undefined) throw new Error('--text "..." is required');
