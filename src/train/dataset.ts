@@ -43,7 +43,7 @@ interface Source {
 function sourceOf(config: RunConfig, pairs: readonly Pair[] | undefined): Source {
   if (config.task === 'custom') {
     if (!pairs || pairs.length === 0) throw new DatasetError("task 'custom' needs sentence pairs: import a pair file first");
-    if (pairs.length < 10) throw new DatasetError(`the pair file has ${pairs.length} usable pairs; at least 10 are needed`);
+    if (pairs.length < 10) throw new DatasetError(`the pair file has ${pairs.length === 1 ? '1 usable pair' : `${pairs.length} usable pairs`}; at least 10 are needed`);
     return {
       task: 'custom',
       description: `Your ${pairs.length} imported sentence pairs.`,
