@@ -12,7 +12,7 @@ export * from './ops/elementwise';
 export * from './ops/reduce';
 export * from './ops/view';
 export * from './ops/matmul';
-export { Module, ModuleList, initContext, parameter, uniformParam, normalParam, constantParam, type InitContext } from './nn/module';
+export { Module, ModuleList, reseedModules, initContext, parameter, uniformParam, normalParam, constantParam, type InitContext } from './nn/module';
 export { Linear } from './nn/linear';
 export { softmax, logSoftmax } from './ops/softmax';
 export { layerNorm } from './ops/layer-norm';

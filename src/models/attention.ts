@@ -210,7 +210,7 @@ export class MultiheadAttention extends Module {
   readonly headDim: number;
   readonly dropout: number;
   readonly hard: HardAttentionRule | null;
-  private readonly rng: Random;
+  private rng: Random;
 
   constructor(
     ctx: InitContext,
@@ -235,6 +235,11 @@ export class MultiheadAttention extends Module {
     this.out_proj = this.registerModule('out_proj', new Linear(ctx, embedDim, embedDim, bias));
     if (this.out_proj.bias) fillInto(this.out_proj.bias, 0);
     this.rng = new Random(ctx.rng.seed32());
+  }
+
+  /** Restarts the attention-dropout stream (see reseedModules). */
+  reseed(seed: number): void {
+    this.rng = new Random(seed);
   }
 
   /**

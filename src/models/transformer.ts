@@ -7,7 +7,9 @@
 // Post-LN (PyTorch's norm_first=False):  x = LN(x + Dropout(Sublayer(x)))
 // Pre-LN  (norm_first=True):             x = x + Dropout(Sublayer(LN(x)))
 // Feed-forward: linear2(Dropout(ReLU(linear1(x)))). Dropout masks come from each module's own
-// seeded generator (drawn per call), so a run is reproducible from the init seed. Embeddings are
+// seeded generator (drawn per call), so a run is reproducible from the init seed; given a call
+// seed (the trainer's per-step seed), encode and decode restart those generators from it, so the
+// masks depend on (seed, step) alone and a resumed run matches an uninterrupted one. Embeddings are
 // scaled by √d_model and summed with sinusoidal positions PE(p, 2i) = sin(p / 10000^(2i/d)), PE(p, 2i+1) = cos(p / 10000^(2i/d)),
 // or with learned position embeddings.
 
@@ -19,6 +21,7 @@ import {
   ModuleList,
   narrow,
   normalParam,
+  reseedModules,
   reshape,
   relu,
   scale,
@@ -158,6 +161,10 @@ class Stack<L extends Module> extends Module {
   }
 }
 
+/** Mixed into a call's seed so that encoder and decoder draw different masks. */
+const ENCODE_SALT = 0x5eed_e0c0;
+const DECODE_SALT = 0x5eed_dec0;
+
 interface TransformerEncoded extends Encoded {
   memory: Tensor;
   memMask: Tensor;
@@ -216,7 +223,8 @@ export class Transformer extends Module implements Seq2SeqModel {
     return this.embedDrop.forward(add(e, p));
   }
 
-  encode(batch: SourceBatch, options: { needWeights?: boolean } = {}): TransformerEncoded {
+  encode(batch: SourceBatch, options: { needWeights?: boolean; seed?: number } = {}): TransformerEncoded {
+    if (options.seed !== undefined) reseedModules([this.embedDrop, this.encoder], (options.seed ^ ENCODE_SALT) >>> 0);
     let x = this.embed(batch.src, this.src_embedding, this.srcPos);
     const attention: AttentionRecord[] = [];
     this.encoder.layers.items.forEach((layer, i) => {
@@ -239,6 +247,7 @@ export class Transformer extends Module implements Seq2SeqModel {
       memory = reshape(embedding(rows, reshape(memory, [B, S * D])), [options.rows.length, S, D]);
       memMask = reshape(embedding(rows, memMask), [options.rows.length, S]);
     }
+    if (options.seed !== undefined) reseedModules([this.embedDrop, this.decoder], (options.seed ^ DECODE_SALT) >>> 0);
     let y = this.embed(tgtIn, this.tgt_embedding, this.tgtPos);
     const attention: AttentionRecord[] = [];
     this.decoder.layers.items.forEach((layer, i) => {

@@ -47,6 +47,22 @@ export function constantParam(ctx: InitContext, shape: readonly number[], value:
   return parameter(new Float32Array(n).fill(value), shape, ctx.backend);
 }
 
+/** A module with its own random stream (dropout masks), which a caller can restart from a seed. */
+interface Reseedable {
+  reseed(seed: number): void;
+}
+
+const isReseedable = (m: Module): m is Module & Reseedable => typeof (m as Partial<Reseedable>).reseed === 'function';
+
+/**
+ * Restarts the random stream of every module under `roots` (in their registration order) from
+ * seeds drawn from `seed`: the masks of one call then depend on `seed` alone.
+ */
+export function reseedModules(roots: readonly Module[], seed: number): void {
+  const rng = new Random(seed);
+  for (const root of roots) for (const [, m] of root.namedModules()) if (isReseedable(m)) m.reseed(rng.seed32());
+}
+
 export abstract class Module {
   private readonly params = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
