@@ -53,7 +53,8 @@ export function cpuValues(t: Tensor): CpuArray {
   const src = cpuArray(t);
   const n = t.size;
   if (t.isContiguous) return t.offset === 0 && src.length === n ? src : src.subarray(t.offset, t.offset + n);
-  const out = t.dtype === 'f32' ? new Float32Array(n) : new Int32Array(n);
+  // Same element type as the storage: a float64 CPU backend keeps its precision through strided views.
+  const out = src instanceof Float64Array ? new Float64Array(n) : t.dtype === 'f32' ? new Float32Array(n) : new Int32Array(n);
   const rank = t.rank;
   const idx = new Array<number>(rank).fill(0);
   let off = t.offset;

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { testBackends } from '../testing/backends';
+import { cpu64, testBackends } from '../testing/backends';
 import { checkOp } from '../testing/check';
 import * as E from './elementwise';
 import { matmul, linear } from './matmul';
 import { mean, sum, reduceRaw } from './reduce';
 import { concat, expand, narrow, permute, reshape, transpose } from './view';
-import { fromData, toArray } from '../storage';
+import { cpuValues, fromData, toArray } from '../storage';
 
 for (const nb of testBackends()) {
   describe(`core ops on ${nb.name}`, () => {
@@ -88,3 +88,13 @@ for (const nb of testBackends()) {
     });
   });
 }
+
+describe('cpuValues on the float64 reference backend', () => {
+  it('reads a strided view at full precision', () => {
+    // 0.1 + 2^-40 differs from its nearest float32; a float32 copy would round it away.
+    const x = fromData([0.1 + 2 ** -40, 1, 2, 3, 4, 5], [2, 3], 'f32', cpu64);
+    const v = cpuValues(transpose(x, 0, 1));
+    expect(v).toBeInstanceOf(Float64Array);
+    expect(Array.from(v)).toEqual([0.1 + 2 ** -40, 3, 1, 4, 2, 5]);
+  });
+});
