@@ -50,12 +50,18 @@ fn offsetOf(i: u32, s0: vec4<u32>, s1: vec4<u32>, t0: vec4<u32>, t1: vec4<u32>) 
   let strides = array<u32, 8>(t0.x, t0.y, t0.z, t0.w, t1.x, t1.y, t1.z, t1.w);
   var r = i;
   var off = 0u;
-  for (var d = 7; d >= 0; d--) {
+  // The host drops size-1 dims and merges contiguous ones (coalesce in reduce.ts), so the real
+  // dims sit at the back and the loop ends as soon as the index is used up.
+  for (var d = 7; d >= 0 && r > 0u; d--) {
     let size = max(shape[d], 1u);
     off += (r % size) * strides[d];
     r = r / size;
   }
   return off;
+}
+
+fn redIs1d() -> bool {
+  return all(P.red0 == vec4<u32>(1u)) && all(P.red1.xyz == vec3<u32>(1u));
 }
 
 @compute @workgroup_size(64)
@@ -64,8 +70,19 @@ fn reduce_thread(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
   if (k >= P.nOut) { return; }
   let base = P.offIn + offsetOf(k, P.keep0, P.keep1, P.ks0, P.ks1);
   var acc = identity();
-  for (var r = 0u; r < P.nRed; r++) {
-    acc = combine(acc, mapv(X[base + offsetOf(r, P.red0, P.red1, P.rs0, P.rs1)]));
+  if (redIs1d()) {
+    // One reduced dim after coalescing (a column, a row, a contiguous block): step by its
+    // stride, no index arithmetic per element.
+    let stride = P.rs1.w;
+    var off = base;
+    for (var r = 0u; r < P.nRed; r++) {
+      acc = combine(acc, mapv(X[off]));
+      off += stride;
+    }
+  } else {
+    for (var r = 0u; r < P.nRed; r++) {
+      acc = combine(acc, mapv(X[base + offsetOf(r, P.red0, P.red1, P.rs0, P.rs1)]));
+    }
   }
   O[P.offOut + k] = acc;
 }
@@ -80,8 +97,17 @@ fn reduce_group(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup
   var acc = identity();
   if (inRange) {
     let base = P.offIn + offsetOf(k, P.keep0, P.keep1, P.ks0, P.ks1);
-    for (var r = lid.x; r < P.nRed; r += 256u) {
-      acc = combine(acc, mapv(X[base + offsetOf(r, P.red0, P.red1, P.rs0, P.rs1)]));
+    if (redIs1d()) {
+      let step = 256u * P.rs1.w;
+      var off = base + lid.x * P.rs1.w;
+      for (var r = lid.x; r < P.nRed; r += 256u) {
+        acc = combine(acc, mapv(X[off]));
+        off += step;
+      }
+    } else {
+      for (var r = lid.x; r < P.nRed; r += 256u) {
+        acc = combine(acc, mapv(X[base + offsetOf(r, P.red0, P.red1, P.rs0, P.rs1)]));
+      }
     }
   }
   partial[lid.x] = acc;

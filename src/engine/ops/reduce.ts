@@ -47,10 +47,8 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], keep
   let nRed = 1;
   for (const d of redAxes) nRed *= x.shape[d];
   if (nOut === 0) return out;
-  const keepShape = keptAxes.map((d) => x.shape[d]);
-  const keepStrides = keptAxes.map((d) => x.strides[d]);
-  const redShape = redAxes.map((d) => x.shape[d]);
-  const redStrides = redAxes.map((d) => x.strides[d]);
+  const [keepShape, keepStrides] = coalesce(keptAxes.map((d) => x.shape[d]), keptAxes.map((d) => x.strides[d]));
+  const [redShape, redStrides] = coalesce(redAxes.map((d) => x.shape[d]), redAxes.map((d) => x.strides[d]));
   if (x.backend.kind === 'cpu') {
     const X = cpuArray(x);
     const O = cpuArray(out);
@@ -94,6 +92,28 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], keep
     useGroup ? nOut : Math.ceil(nOut / 64),
   );
   return out;
+}
+
+/**
+ * The same index space (row-major order, same offsets) in the fewest dims: size-1 dims dropped,
+ * neighbours merged where the outer stride is the inner one times the inner size. A contiguous
+ * block then becomes one dim, and the kernel's offset computation one division instead of eight.
+ */
+export function coalesce(shape: readonly number[], strides: readonly number[]): [number[], number[]] {
+  const outShape: number[] = [];
+  const outStrides: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && outStrides[last] === strides[d] * shape[d]) {
+      outShape[last] *= shape[d];
+      outStrides[last] = strides[d];
+    } else {
+      outShape.push(shape[d]);
+      outStrides.push(strides[d]);
+    }
+  }
+  return [outShape, outStrides];
 }
 
 function padFront(v: readonly number[], fill: number): number[] {
