@@ -27,7 +27,7 @@ const adj = (en: string) => ADJECTIVES.find((a) => a.en === en)!;
 const tverb = (fr: string, pattern?: string) => TRANSITIVE_VERBS.find((v) => v.fr === fr && (pattern === undefined || v.pattern === pattern))!;
 const iverb = (fr: string) => INTRANSITIVE_VERBS.find((v) => v.fr === fr)!;
 const pron = (key: 'i' | 'you' | 'he' | 'she' | 'we' | 'they', gender: 'm' | 'f' = 'm', plural = false): Subject => ({ type: 'pronoun', key, gender, plural });
-const the = (en: string, plural = false): Subject => ({ type: 'noun', noun: noun(en), plural, det: 'the', formalYour: false });
+const the = (en: string, plural = false): Subject => ({ type: 'noun', noun: noun(en), plural, det: 'the' });
 const base = { negative: false, question: false, contraction: 'none' as const };
 const neg = { ...base, negative: true };
 const both = (c: Clause) => [renderEnglish(c), renderFrench(c)];

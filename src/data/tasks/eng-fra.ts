@@ -576,7 +576,7 @@ export type Subject =
       /** "you" as vous: "you all" (or "you girls"). */
       plural: boolean;
     }
-  | { type: 'noun'; noun: Noun; plural: boolean; det: 'the' | PossessiveKey; formalYour: boolean };
+  | { type: 'noun'; noun: Noun; plural: boolean; det: 'the' | PossessiveKey };
 
 export interface NounPhrase {
   noun: Noun;
@@ -589,6 +589,7 @@ export interface NounPhrase {
   det: 'a' | 'some' | 'number' | 'the' | 'possessive' | 'generic' | 'partitive';
   number?: readonly [string, string];
   possessive?: PossessiveKey;
+  /** "your" as votre / vos: the clause's subject is plural "you" (else ton / ta / tes). */
   formalYour?: boolean;
   adjective?: Adjective;
 }
@@ -747,7 +748,7 @@ function frNounPhrase(np: NounPhrase, negated: boolean): string[] {
 
 function frSubject(s: Subject): string[] {
   if (s.type === 'pronoun') return [FR_PRONOUNS[s.key](s)];
-  return frNounPhrase({ noun: s.noun, plural: s.plural, det: s.det === 'the' ? 'the' : 'possessive', possessive: s.det === 'the' ? undefined : s.det, formalYour: s.formalYour }, false);
+  return frNounPhrase({ noun: s.noun, plural: s.plural, det: s.det === 'the' ? 'the' : 'possessive', possessive: s.det === 'the' ? undefined : s.det }, false);
 }
 
 export function renderFrench(c: Clause): string {
@@ -914,7 +915,7 @@ function sampleSubject(rng: Rng, kinds: readonly NounKind[]): Subject {
   const pool = [...(kinds.includes('person') ? PEOPLE : []), ...(kinds.includes('animal') ? ANIMALS : [])];
   const noun = rng.pick(pool);
   const det = noun.possessable === false || rng.chance(0.5) ? 'the' : rng.pick(POSSESSIVES);
-  return { type: 'noun', noun, plural: noun.pluralizable !== false && rng.chance(0.3), det, formalYour: false };
+  return { type: 'noun', noun, plural: noun.pluralizable !== false && rng.chance(0.3), det };
 }
 
 function subjectTags(s: Subject): readonly NounTag[] {
