@@ -17,8 +17,9 @@
 //     differ by object (看电视, 听音乐, 踢足球, 打篮球, 弹钢琴);
 //   - 的 after possessive pronouns (我的妈妈) and after two-syllable or colour adjectives before a
 //     noun (一只可爱的狗, 一辆红色的车), none after single-syllable ones (一只小猫, 一辆新车).
-// As in eng-fra, English decides the Chinese: "you" is 你 and "you all" 你们; "your" is 你的 (你们的 after "you all"); "they",
-// whose gender English does not say, is 他们 (the default; 她们 is for a group known to be female).
+// As in eng-fra, English decides the Chinese: "you" is 你 and "you all" 你们; "your" is 你的
+// (你们的 after "you all"); "they", whose gender English does not say, is 他们 (the default; 她们
+// is for a group known to be female).
 
 import type { Pair, SplitSizes, Splits } from '../pair';
 import type { Rng } from '../rng';
