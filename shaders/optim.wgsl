@@ -8,6 +8,10 @@
 // G + found_inf + S + 5 = 8 storage buffers, WebGPU's guaranteed per-stage minimum. The five
 // must be distinct buffers (WebGPU forbids aliasing writable bindings): unused slots get spares.
 // Workgroup w works for slot k with start(k) ≤ w < start(k+1), on elements (w − start(k))·256 + lid.
+// SINGLE = 1: the dispatch updates one parameter, bound as W0, so k = 0 is known when the shader is
+// compiled. The optimizer does this for large parameters: the slot search and the switch over
+// W0..W4 (executed per lane, with masks, on a SIMD-on-CPU implementation like SwiftShader) made
+// the update ~3× slower per element than this form; small parameters still share dispatches.
 //
 // SGD (ALGO 0), for each element, with μ momentum, τ dampening, λ weight decay:
 //   d = g + λ p;  b = d (first step) | μ b + (1 − τ) d;  d = d + μ b (nesterov) | b;  p ← p − lr d
@@ -26,6 +30,7 @@ override ALGO: u32 = 1u;
 override AMSGRAD: u32 = 0u;
 override MOMENTUM: u32 = 0u;
 override NESTEROV: u32 = 0u;
+override SINGLE: u32 = 0u;
 
 const SLOTS: u32 = 5u;
 const WG: u32 = 256u;
@@ -60,6 +65,7 @@ fn startOf(k: u32) -> u32 {
 }
 
 fn loadW(k: u32, i: u32) -> f32 {
+  if (SINGLE == 1u) { return W0[i]; }
   switch k {
     case 0u: { return W0[i]; }
     case 1u: { return W1[i]; }
@@ -70,6 +76,10 @@ fn loadW(k: u32, i: u32) -> f32 {
 }
 
 fn storeW(k: u32, i: u32, v: f32) {
+  if (SINGLE == 1u) {
+    W0[i] = v;
+    return;
+  }
   switch k {
     case 0u: { W0[i] = v; }
     case 1u: { W1[i] = v; }
@@ -98,8 +108,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   if (w >= startOf(n)) { return; }
   if (P.info.w == 1u && F[P.info.z] != 0.0) { return; }
   var k = 0u;
-  for (var j = 1u; j < n; j++) {
-    if (w >= startOf(j)) { k = j; }
+  if (SINGLE == 0u) {
+    for (var j = 1u; j < n; j++) {
+      if (w >= startOf(j)) { k = j; }
+    }
   }
   let seg = P.seg[k];
   let i = (w - startOf(k)) * WG + lid.x;
