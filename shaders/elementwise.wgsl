@@ -3,8 +3,8 @@
 // with the switch folded away. The CPU twin of every function is in src/engine/ops/elementwise.ts;
 // the op codes must match the UNARY / BINARY tables there.
 //
-// Indexing: the output's flat index i is unravelled over `shape` (padded to 8 dims with leading
-// 1s) and dotted with each operand's strides (0 on a broadcast dimension) plus its offset.
+// Indexing: the output's flat index i is unravelled over `shape` (coalesced, then padded to 8 dims
+// with leading 1s) and dotted with each operand's strides (0 on a broadcast dimension) plus its offset.
 
 override OP: u32 = 0u;
 // 1 when every operand is contiguous and has the output's shape: then index = i + offset.
@@ -103,11 +103,13 @@ fn binary(x: f32, y: f32) -> f32 {
   }
 }
 
+// The host coalesces the dims (coalesceDims in src/engine/shape.ts), so the real ones sit at the
+// back: the loop stops once the index is used up, and the rest of idx keeps its zero initialiser.
 fn unravel(i: u32) -> array<u32, 8> {
   var idx: array<u32, 8>;
   var r = i;
   let shape = array<u32, 8>(P.shape0.x, P.shape0.y, P.shape0.z, P.shape0.w, P.shape1.x, P.shape1.y, P.shape1.z, P.shape1.w);
-  for (var d = 7; d >= 0; d--) {
+  for (var d = 7; d >= 0 && r > 0u; d--) {
     let size = max(shape[d], 1u);
     idx[d] = r % size;
     r = r / size;

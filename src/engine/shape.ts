@@ -53,3 +53,27 @@ export function assertValidShape(shape: Shape): void {
     if (!Number.isInteger(d) || d < 0) throw new Error(`invalid shape ${shapeStr(shape)}: sizes must be integers ≥ 0`);
   }
 }
+
+/**
+ * The same index space in the fewest dims, for operands that each walk it with their own strides:
+ * size-1 dims are dropped, and neighbours d−1, d are merged where every operand's outer stride is
+ * its inner stride times the inner size (then one index runs over both). Row-major order and every
+ * operand's offsets are unchanged; a contiguous block becomes one dim, so a kernel unravels fewer
+ * dims per element.
+ */
+export function coalesceDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[d] * shape[d])) {
+      outShape[last] *= shape[d];
+      strides.forEach((s, k) => (outStrides[k][last] = s[d]));
+    } else {
+      outShape.push(shape[d]);
+      strides.forEach((s, k) => outStrides[k].push(s[d]));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}

@@ -7,7 +7,7 @@ import { record1 } from '../autograd';
 import type { Backend } from '../backend';
 import type { KernelSpec } from '../gpu/kernel';
 import { uniforms } from '../gpu/uniforms';
-import { broadcastShapes, sameShape, type Shape } from '../shape';
+import { broadcastShapes, coalesceDims, sameShape, type Shape } from '../shape';
 import { cpuArray, empty, gpuBuffer } from '../storage';
 import type { Tensor } from '../tensor';
 import { sumTo } from './reduce';
@@ -164,8 +164,10 @@ function launch(
   const isContig = (s: readonly number[]) => s.every((v, i) => shape[i] === 1 || v === cs[i]);
   const contig = isContig(sa) && isContig(sb) && isContig(so);
   const u = uniforms();
-  const sh = pad8(shape, 1);
-  const [a8, b8, o8] = [pad8(sa, 0), pad8(sb, 0), pad8(so, 0)];
+  // Fewest dims for the kernel's unravel (a transpose of [B, T, h, d] keeps 4, a slice 2).
+  const c = coalesceDims(shape, [sa, sb, so]);
+  const sh = pad8(c.shape, 1);
+  const [a8, b8, o8] = c.strides.map((st) => pad8(st, 0));
   u.vec4u(...sh.slice(0, 4)).vec4u(...sh.slice(4));
   u.vec4u(...a8.slice(0, 4)).vec4u(...a8.slice(4));
   u.vec4u(...b8.slice(0, 4)).vec4u(...b8.slice(4));

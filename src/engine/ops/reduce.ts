@@ -4,7 +4,7 @@
 import code from '../../../shaders/reduce.wgsl?raw';
 import { record1 } from '../autograd';
 import { uniforms } from '../gpu/uniforms';
-import { normAxis, type Shape } from '../shape';
+import { coalesceDims, normAxis, type Shape } from '../shape';
 import { cpuArray, empty, gpuBuffer } from '../storage';
 import type { Tensor } from '../tensor';
 import { expand, reshapeRaw } from './view';
@@ -47,8 +47,10 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], keep
   let nRed = 1;
   for (const d of redAxes) nRed *= x.shape[d];
   if (nOut === 0) return out;
-  const [keepShape, keepStrides] = coalesce(keptAxes.map((d) => x.shape[d]), keptAxes.map((d) => x.strides[d]));
-  const [redShape, redStrides] = coalesce(redAxes.map((d) => x.shape[d]), redAxes.map((d) => x.strides[d]));
+  // Fewest dims (a contiguous block becomes one), so the kernel's offset arithmetic is short.
+  const keep = coalesceDims(keptAxes.map((d) => x.shape[d]), [keptAxes.map((d) => x.strides[d])]);
+  const reduced = coalesceDims(redAxes.map((d) => x.shape[d]), [redAxes.map((d) => x.strides[d])]);
+  const [keepShape, keepStrides, redShape, redStrides] = [keep.shape, keep.strides[0], reduced.shape, reduced.strides[0]];
   if (x.backend.kind === 'cpu') {
     const X = cpuArray(x);
     const O = cpuArray(out);
@@ -92,28 +94,6 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], keep
     useGroup ? nOut : Math.ceil(nOut / 64),
   );
   return out;
-}
-
-/**
- * The same index space (row-major order, same offsets) in the fewest dims: size-1 dims dropped,
- * neighbours merged where the outer stride is the inner one times the inner size. A contiguous
- * block then becomes one dim, and the kernel's offset computation one division instead of eight.
- */
-export function coalesce(shape: readonly number[], strides: readonly number[]): [number[], number[]] {
-  const outShape: number[] = [];
-  const outStrides: number[] = [];
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && outStrides[last] === strides[d] * shape[d]) {
-      outShape[last] *= shape[d];
-      outStrides[last] = strides[d];
-    } else {
-      outShape.push(shape[d]);
-      outStrides.push(strides[d]);
-    }
-  }
-  return [outShape, outStrides];
 }
 
 function padFront(v: readonly number[], fill: number): number[] {
