@@ -35,7 +35,7 @@ export const TASKS: Record<TaskName, TaskSpec> = {
   'eng-fra': {
     name: 'eng-fra',
     title: 'English → French',
-    description: 'Short English sentences ("she is not very happy .") translated into French with agreement, articles, elision and negation done right.',
+    description: 'Short English sentences ("she is not very happy .") translated into French with agreement, articles, elision and negation done right; "you all" and "you girls" ask for vous.',
     level: { src: 'word', tgt: 'word' },
     bleuTokenizer: '13a',
     defaultSizes: ENG_FRA_DEFAULT_SIZES,

@@ -252,7 +252,7 @@ export const en = {
       custom: 'My own pair file',
     },
     tasks: {
-      'eng-fra': 'Short English sentences translated into French (generated in code).',
+      'eng-fra': 'Short English sentences translated into French (generated in code); “you all” and “you girls” ask for vous, and where English leaves the gender unsaid French takes the masculine.',
       'eng-zh': 'Short English sentences translated into Simplified Chinese, read character by character.',
       dates: 'Dates written in many formats rewritten as ISO dates (YYYY-MM-DD), character by character.',
       copy: 'Copy a sequence of 3–12 letters: attention learns a straight diagonal.',

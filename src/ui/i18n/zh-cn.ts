@@ -253,7 +253,7 @@ export const zhCN: Resources = {
       custom: '我自己的句对文件',
     },
     tasks: {
-      'eng-fra': '英语短句（如 “she is not very happy .”）译成法语，性数配合、冠词、省音和否定都处理正确。',
+      'eng-fra': '英语短句（如 “she is not very happy .”）译成法语，性数配合、冠词、省音和否定都处理正确；“you all” 和 “you girls” 译作 vous，英语没说性别时法语用阳性。',
       'eng-zh': '同类英语短句译成简体中文，按字逐个读取。',
       dates: '各种手写格式的日期（如 “the 23rd of november 2026”、“11/23/26”）改写成 ISO 日期（2026-11-23），按字符处理。',
       copy: '复制 3–12 个字母组成的序列：注意力学到一条直的对角线。',
