@@ -101,7 +101,8 @@ export type FromWorker =
   | { type: 'eval'; metrics: EvalMetrics }
   | { type: 'attention'; snapshot: AttentionSnapshot }
   | { type: 'translation'; translation: Translation }
-  | { type: 'checkpoint'; id: number; bytes: Uint8Array }
+  /** `step`: the step the checkpoint holds (as in its metadata). */
+  | { type: 'checkpoint'; id: number; bytes: Uint8Array; step: number }
   | { type: 'loaded'; id: number; step: number; config: RunConfig }
   | { type: 'config-error'; errors: FieldError[] }
   /** The run resumed from its automatic checkpoint at step `resumedAt`; rows after it are redone. */

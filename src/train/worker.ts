@@ -122,7 +122,7 @@ function answerSaves(): Promise<void> {
       const bytes = autoCheckpoint?.step === t.step ? autoCheckpoint.bytes.slice() : await saveCheckpoint(t);
       flushMetrics(true);
       // Each reply transfers its buffer: every request but the last gets a copy.
-      ids.forEach((id, i) => post({ type: 'checkpoint', id, bytes: i === ids.length - 1 ? bytes : bytes.slice() }));
+      ids.forEach((id, i) => post({ type: 'checkpoint', id, bytes: i === ids.length - 1 ? bytes : bytes.slice(), step: t.step }));
     } catch (e) {
       for (const id of ids) post({ type: 'error', id, message: (e as Error).message });
     }

@@ -15,6 +15,8 @@ import { useTranslate } from './store/translate-store';
 import type { WorkerLike } from './worker-client';
 
 class FakeWorker implements WorkerLike {
+  /** Steps the fake trains between a 'save' request and its answer. */
+  stepsBeforeCheckpoint = 0;
   sent: ToWorker[] = [];
   private listeners: ((ev: MessageEvent<FromWorker>) => void)[] = [];
   /** Replies the double gives on its own (like the real worker's answers to requests). */
@@ -40,9 +42,14 @@ class FakeWorker implements WorkerLike {
         this.emit({ type: 'status', state: 'paused', step: this.step });
         break;
       }
-      case 'save':
-        this.emit({ type: 'checkpoint', id: msg.id, bytes: new Uint8Array([this.step, 42]) });
+      case 'save': {
+        // A training worker answers at its next step boundary, a few steps after the request.
+        const rows: StepMetrics[] = [];
+        for (let i = 0; i < this.stepsBeforeCheckpoint; i++) rows.push(row(++this.step));
+        if (rows.length) this.emit({ type: 'metrics', rows });
+        this.emit({ type: 'checkpoint', id: msg.id, bytes: new Uint8Array([this.step, 42]), step: this.step });
         break;
+      }
       case 'load':
         this.step = msg.bytes[0];
         this.emit({ type: 'loaded', id: msg.id, step: this.step, config: { ...DEFAULT_CONFIG, lr: 0.0123 } });
@@ -187,6 +194,25 @@ describe('Playground', () => {
     expect(useMetrics.getState().series.step.length).toBe(5);
     expect(useStatus.getState().step).toBe(5);
     expect(useStatus.getState().runState).toBe('paused');
+  });
+
+  it('a saved run records the step its checkpoint holds, not the step when the save was asked', async () => {
+    const storage = new MemoryRuns();
+    const { pg: first, worker } = await boot(storage);
+    first.step(5);
+    await tick(10);
+    worker.stepsBeforeCheckpoint = 3;
+    await first.save();
+    const saved = storage.runs.get('tab-1')!;
+    expect(Array.from(saved.checkpoint!)).toEqual([8, 42]);
+    expect(saved.step).toBe(8);
+    // the restore shows that step while the weights load
+    first.dispose();
+    resetStores();
+    const again = new FakeWorker();
+    again.auto = false;
+    await boot(storage, again);
+    expect(useStatus.getState().step).toBe(8);
   });
 
   it('two tabs write to their own run ids', async () => {

@@ -63,7 +63,8 @@ export class Playground {
   private autosaveTimer: ReturnType<typeof setInterval> | null = null;
   private saving: Promise<void> | null = null;
   private saveAgain = false;
-  private lastCheckpoint: Uint8Array | null = null;
+  /** The newest checkpoint and the step it holds. */
+  private lastCheckpoint: { bytes: Uint8Array; step: number } | null = null;
   private restoreAfterReady: SavedRun | null = null;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly now: () => number;
@@ -119,7 +120,7 @@ export class Playground {
     useStatus.getState().setRun(run.step > 0 ? 'paused' : 'idle', run.step);
     useStatus.getState().saved(run.savedAt);
     this.startedAt = run.startedAt;
-    this.lastCheckpoint = run.checkpoint;
+    this.lastCheckpoint = run.checkpoint ? { bytes: run.checkpoint, step: run.step } : null;
     this.restoreAfterReady = run;
   }
 
@@ -279,11 +280,11 @@ export class Playground {
   /** The current run as a SavedRun (asks the worker for a checkpoint when a step has been taken). */
   async snapshotRun(): Promise<SavedRun> {
     const status = useStatus.getState();
-    const step = Math.max(status.step, useMetrics.getState().last?.step ?? 0);
+    const taken = Math.max(status.step, useMetrics.getState().last?.step ?? 0);
     let checkpoint = this.lastCheckpoint;
-    if (this.client && step > 0 && status.model) {
+    if (this.client && taken > 0 && status.model) {
       try {
-        checkpoint = await this.client.save();
+        checkpoint = await this.client.checkpoint();
         this.lastCheckpoint = checkpoint;
       } catch {
         // Keep the previous checkpoint; the metrics are saved anyway.
@@ -300,8 +301,10 @@ export class Playground {
       pairFile: config.task === 'custom' && data.pairs ? { name: data.fileName, pairs: data.pairs } : null,
       metrics: useMetrics.getState().save(),
       snapshots: useAttention.getState().snapshots,
-      checkpoint: step > 0 ? checkpoint : null,
-      step: checkpoint && step > 0 ? step : 0,
+      checkpoint: taken > 0 && checkpoint ? checkpoint.bytes : null,
+      // The checkpoint's own step: the worker answers at a step boundary a few steps after the
+      // request, and a reload shows this step until the weights are loaded.
+      step: taken > 0 && checkpoint ? checkpoint.step : 0,
       runState: useStatus.getState().runState,
     };
   }

@@ -85,9 +85,14 @@ export class WorkerClient {
 
   /** The worker's checkpoint of the current model (weights, optimizer state, step). */
   async save(): Promise<Uint8Array> {
+    return (await this.checkpoint()).bytes;
+  }
+
+  /** The worker's checkpoint and the step it holds (the worker answers at a step boundary, a few steps after the request). */
+  async checkpoint(): Promise<{ bytes: Uint8Array; step: number }> {
     const r = await this.request((id) => ({ type: 'save', id }));
     if (r.type !== 'checkpoint') throw new Error(`unexpected reply '${r.type}' to save`);
-    return r.bytes;
+    return { bytes: r.bytes, step: r.step };
   }
 
   /** Loads a checkpoint; resolves with its step. The bytes are transferred (the caller's copy is emptied). */
