@@ -50,7 +50,7 @@ fn offsetOf(i: u32, s0: vec4<u32>, s1: vec4<u32>, t0: vec4<u32>, t1: vec4<u32>) 
   let strides = array<u32, 8>(t0.x, t0.y, t0.z, t0.w, t1.x, t1.y, t1.z, t1.w);
   var r = i;
   var off = 0u;
-  // The host drops size-1 dims and merges contiguous ones (coalesce in reduce.ts), so the real
+  // The host drops size-1 dims and merges contiguous ones (coalesceDims in shape.ts), so the real
   // dims sit at the back and the loop ends as soon as the index is used up.
   for (var d = 7; d >= 0 && r > 0u; d--) {
     let size = max(shape[d], 1u);
