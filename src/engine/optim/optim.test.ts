@@ -17,13 +17,12 @@ import type { Tensor } from '../tensor';
 import { testBackends } from '../testing/backends';
 import { assertClose, randomData } from '../testing/check';
 import { Adam, AdamW } from './adam';
-import type { Optimizer } from './optimizer';
+import { SINGLE_MIN, type Optimizer } from './optimizer';
 import { SGD } from './sgd';
 import { inverseSqrtSchedule } from './schedules';
 
 // [70, 64] is large enough for a dispatch of its own (optim.wgsl's SINGLE); the rest share.
 const SHAPES = [[3, 5], [300], [1], [7], [2, 2], [257], [4], [70, 64]];
-const OWN_DISPATCH = 4096;
 const STEPS = 4;
 /** (step, parameter) pairs without a gradient. */
 const MISSING = new Set(['2:3', '3:0']);
@@ -132,7 +131,7 @@ for (const nb of testBackends()) {
           opt.step();
           if (b.kind === 'webgpu') {
             const present = grads.map((g, i) => (g === null ? 0 : sizeOf(SHAPES[i]))).filter((n) => n > 0);
-            const large = present.filter((n) => n >= OWN_DISPATCH).length;
+            const large = present.filter((n) => n >= SINGLE_MIN).length;
             expect(b.counters.dispatches - dispatches, 'dispatches: one per large parameter, one per five others').toBe(large + Math.ceil((present.length - large) / 5));
             if (step > 1) expect(b.counters.pipelines, 'a new learning rate compiles nothing').toBe(pipelines);
           }

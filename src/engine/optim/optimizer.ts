@@ -41,7 +41,7 @@ const WG = 256;
  * measured on SwiftShader, the shared-dispatch form costs ~100 ns per element against ~37, while
  * a dispatch costs ~30 µs, so from a few thousand elements on the extra dispatch pays for itself.
  */
-const SINGLE_MIN = 4096;
+export const SINGLE_MIN = 4096;
 
 /** The override constants that select the update rule in optim.wgsl. */
 export interface UpdateKernel {
@@ -229,8 +229,8 @@ export abstract class Optimizer {
     const large = present1.filter((i) => this.params[i].size >= SINGLE_MIN);
     const small = present1.filter((i) => this.params[i].size < SINGLE_MIN);
     const spare = fillers(b);
-    const groups = [...large.map((i) => [i]), ...slotGroups(small, (i) => gpuBuffer(this.params[i]))];
-    for (const group of groups) {
+    const groups = [...large.map((i) => ({ group: [i], single: true })), ...slotGroups(small, (i) => gpuBuffer(this.params[i])).map((group) => ({ group, single: false }))];
+    for (const { group, single } of groups) {
       const u = uniforms();
       const starts = [0];
       for (const i of group) {
@@ -246,7 +246,7 @@ export abstract class Optimizer {
       u.vec4u(group.length, this.numel, foundInf ? foundInf.offset : 0, foundInf ? 1 : 0);
       const ws = group.map((i) => gpuBuffer(this.params[i]));
       while (ws.length < SLOTS) ws.push(spare[ws.length]);
-      b.dispatch(spec(group.length === 1 && this.params[group[0]].size >= SINGLE_MIN), [grads, flag, state, ...ws], u, starts[group.length]);
+      b.dispatch(spec(single), [grads, flag, state, ...ws], u, starts[group.length]);
     }
     pack.dispose();
   }
