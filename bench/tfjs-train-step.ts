@@ -21,7 +21,7 @@
 
 import { tf } from './tfjs-side';
 import type { PreparedStep } from './train-step-bench';
-import { uniformData } from './timing';
+import { pipelineSteps, uniformData } from './timing';
 import { sinusoid } from '../src/models/transformer';
 
 export interface BatchShape {
@@ -151,15 +151,7 @@ function prepare(
     async step() {
       await launch();
     },
-    async pipelined(n: number) {
-      let inFlight = launch();
-      for (let i = 1; i < n; i++) {
-        const next = launch();
-        await inFlight;
-        inFlight = next;
-      }
-      await inFlight;
-    },
+    pipelined: (n: number) => pipelineSteps(launch, n),
     dispose() {
       optimizer.dispose();
       tf.dispose(vars);

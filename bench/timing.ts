@@ -25,6 +25,17 @@ export async function timeSteps(step: () => Promise<void>, reps: number, warmup 
   return { median: median(samples), min: Math.min(...samples), samples };
 }
 
+/** `n` steps with one in flight while the next is launched (encoding overlaps the GPU's work). */
+export async function pipelineSteps(launch: () => Promise<unknown>, n: number): Promise<void> {
+  let inFlight = launch();
+  for (let i = 1; i < n; i++) {
+    const next = launch();
+    await inFlight;
+    inFlight = next;
+  }
+  await inFlight;
+}
+
 /** Deterministic uniform values in [-0.5, 0.5) (a 32-bit LCG), the same on both sides. */
 export function uniformData(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);

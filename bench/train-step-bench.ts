@@ -24,7 +24,7 @@ import type { Pair } from '../src/train/protocol';
 import { Trainer } from '../src/train/trainer';
 import { countStep } from './counters';
 import { tfjsLstmStep, tfjsTransformerStep, type BatchShape } from './tfjs-train-step';
-import { timeSteps, uniformData } from './timing';
+import { pipelineSteps, timeSteps, uniformData } from './timing';
 import type { StepProfile, TrainStepRow } from './types';
 
 export interface PreparedStep {
@@ -119,15 +119,7 @@ function oursStep(trainer: Trainer, s: BatchShape, log: (line: string) => void):
     tokens: s.batch * s.tgtLen,
     params: trainer.model.numParameters(),
     step,
-    async pipelined(n: number) {
-      let inFlight = step();
-      for (let i = 1; i < n; i++) {
-        const next = step();
-        await inFlight;
-        inFlight = next;
-      }
-      await inFlight;
-    },
+    pipelined: (n: number) => pipelineSteps(step, n),
     dispose: () => trainer.dispose(),
   };
 }
