@@ -11,8 +11,6 @@ export function RunFileButtons() {
   const { t } = useTranslation();
   const pg = usePlayground();
   const id = useId();
-  const runInput = useRef<HTMLInputElement>(null);
-  const weightsInput = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const ready = useStatus((s) => s.phase === 'ready');
   const hasModel = useStatus((s) => s.model !== null);
@@ -65,34 +63,31 @@ export function RunFileButtons() {
       <button type="button" onClick={() => void exportRun()} disabled={!ready || busy}>
         {t('runFile.export')}
       </button>
-      <button type="button" onClick={() => runInput.current?.click()} disabled={!ready || busy}>
-        {t('runFile.import')}
-      </button>
-      <input
-        ref={runInput}
-        id={id}
-        className="sr-only"
-        type="file"
-        accept=".aprun,application/octet-stream"
-        aria-label={t('runFile.importLabel')}
-        tabIndex={-1}
-        onChange={importRun}
-      />
+      <FileOpenButton id={id} label={t('runFile.import')} inputLabel={t('runFile.importLabel')} accept=".aprun,application/octet-stream" disabled={!ready || busy} onChange={importRun} />
       <button type="button" onClick={() => void downloadWeights()} disabled={!ready || busy || !hasModel}>
         {t('runFile.downloadWeights')}
       </button>
-      <button type="button" onClick={() => weightsInput.current?.click()} disabled={!ready || busy}>
-        {t('runFile.loadWeights')}
-      </button>
-      <input
-        ref={weightsInput}
-        className="sr-only"
-        type="file"
-        accept=".safetensors,application/octet-stream"
-        aria-label={t('runFile.weightsLabel')}
-        tabIndex={-1}
-        onChange={loadWeights}
-      />
+      <FileOpenButton label={t('runFile.loadWeights')} inputLabel={t('runFile.weightsLabel')} accept=".safetensors,application/octet-stream" disabled={!ready || busy} onChange={loadWeights} />
     </div>
+  );
+}
+
+/** A button that opens the file chooser of a hidden file input (labelled for assistive technology and tests). */
+function FileOpenButton(props: {
+  label: string;
+  inputLabel: string;
+  accept: string;
+  disabled: boolean;
+  onChange: (e: ChangeEvent<HTMLInputElement>) => void;
+  id?: string;
+}) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button type="button" onClick={() => input.current?.click()} disabled={props.disabled}>
+        {props.label}
+      </button>
+      <input ref={input} id={props.id} className="sr-only" type="file" accept={props.accept} aria-label={props.inputLabel} tabIndex={-1} onChange={props.onChange} />
+    </>
   );
 }
