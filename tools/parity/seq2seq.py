@@ -197,7 +197,21 @@ def attention_module(d, heads, rule):
     return nn.MultiheadAttention(d, heads, batch_first=True) if rule is None else HardMultiheadAttention(d, heads, rule)
 
 
-class EncoderLayer(nn.Module):
+class ResidualLayer(nn.Module):
+    """What both layer kinds share (their modules are registered by each, in PyTorch's order):
+    the feed-forward linear2(Dropout(ReLU(linear1(x)))) and the residual around a sub-layer f,
+    pre-LN x + Dropout(f(LN(x))) or post-LN LN(x + Dropout(f(x)))."""
+
+    def ff(self, x):
+        return self.linear2(self.dropout(F.relu(self.linear1(x))))
+
+    def residual(self, x, norm, f):
+        if self.pre_norm:
+            return x + self.dropout(f(norm(x)))
+        return norm(x + self.dropout(f(x)))
+
+
+class EncoderLayer(ResidualLayer):
     def __init__(self, d, heads, d_ff, dropout, pre_norm, rule):
         super().__init__()
         self.self_attn = attention_module(d, heads, rule)
@@ -208,21 +222,15 @@ class EncoderLayer(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.pre_norm = pre_norm
 
-    def ff(self, x):
-        return self.linear2(self.dropout(F.relu(self.linear1(x))))
-
     def forward(self, x, key_padding_mask):
         def sa(h):
             return self.self_attn(h, h, h, key_padding_mask=key_padding_mask, need_weights=False)[0]
 
-        if self.pre_norm:
-            x = x + self.dropout(sa(self.norm1(x)))
-            return x + self.dropout(self.ff(self.norm2(x)))
-        x = self.norm1(x + self.dropout(sa(x)))
-        return self.norm2(x + self.dropout(self.ff(x)))
+        x = self.residual(x, self.norm1, sa)
+        return self.residual(x, self.norm2, self.ff)
 
 
-class DecoderLayer(nn.Module):
+class DecoderLayer(ResidualLayer):
     def __init__(self, d, heads, d_ff, dropout, pre_norm, rule):
         super().__init__()
         self.self_attn = attention_module(d, heads, rule)
@@ -235,9 +243,6 @@ class DecoderLayer(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.pre_norm = pre_norm
 
-    def ff(self, x):
-        return self.linear2(self.dropout(F.relu(self.linear1(x))))
-
     def forward(self, y, memory, memory_key_padding_mask):
         t = y.shape[1]
         causal = torch.triu(torch.ones(t, t, dtype=torch.bool, device=y.device), diagonal=1)
@@ -248,13 +253,9 @@ class DecoderLayer(nn.Module):
         def ca(h):
             return self.multihead_attn(h, memory, memory, key_padding_mask=memory_key_padding_mask, need_weights=False)[0]
 
-        if self.pre_norm:
-            y = y + self.dropout(sa(self.norm1(y)))
-            y = y + self.dropout(ca(self.norm2(y)))
-            return y + self.dropout(self.ff(self.norm3(y)))
-        y = self.norm1(y + self.dropout(sa(y)))
-        y = self.norm2(y + self.dropout(ca(y)))
-        return self.norm3(y + self.dropout(self.ff(y)))
+        y = self.residual(y, self.norm1, sa)
+        y = self.residual(y, self.norm2, ca)
+        return self.residual(y, self.norm3, self.ff)
 
 
 class Stack(nn.Module):
