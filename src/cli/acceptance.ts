@@ -13,6 +13,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCEPTANCE_RUNS, describeGoal, goalMet, resultsTable, selectRuns, withSteps, type AcceptanceRun, type DoneLine } from './acceptance-runs';
 import { fail } from './backend-choice';
+import { readOptions } from './options';
 
 interface Options {
   only: string[];
@@ -28,29 +29,30 @@ const HELP = `usage: npm run bench:acceptance -- [--only NAME[,NAME]] [--jobs N]
 Trains issue 4's acceptance runs with the train CLI and prints their test scores against the goals.
 Runs: ${ACCEPTANCE_RUNS.map((r) => `\n  ${r.name.padEnd(28)} ${describeGoal(r.goal)}   npm run train -- ${r.args.join(' ')}`).join('')}`;
 
-function wholeNumber(option: string, value: string | undefined): number {
+function wholeNumber(option: string, value: string): number {
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < 1) fail(`${option} must be a whole number ≥ 1, not '${value ?? ''}'`);
+  if (!Number.isInteger(n) || n < 1) fail(`${option} must be a whole number ≥ 1, not '${value}'`);
   return n;
 }
 
 function parseOptions(argv: readonly string[]): Options {
+  let options: ReturnType<typeof readOptions>;
+  try {
+    options = readOptions(argv, ['only', 'jobs', 'backend', 'steps', 'logs', 'out']);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (options === 'help') {
+    console.log(HELP);
+    process.exit(0);
+  }
   const o: Options = { only: [], jobs: 2, backend: 'cpu', logs: 'docs/runs' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    }
-    const value = argv[i + 1];
-    if (!['--only', '--jobs', '--backend', '--steps', '--logs', '--out'].includes(a)) fail(`unknown option ${a} (see --help)`);
-    if (value === undefined) fail(`${a} needs a value`);
-    i++;
-    if (a === '--only') o.only = value.split(',').filter(Boolean);
-    else if (a === '--jobs') o.jobs = wholeNumber(a, value);
-    else if (a === '--steps') o.steps = wholeNumber(a, value);
-    else if (a === '--logs') o.logs = value;
-    else if (a === '--out') o.out = value;
+  for (const { name, value } of options) {
+    if (name === 'only') o.only = value.split(',').filter(Boolean);
+    else if (name === 'jobs') o.jobs = wholeNumber('--jobs', value);
+    else if (name === 'steps') o.steps = wholeNumber('--steps', value);
+    else if (name === 'logs') o.logs = value;
+    else if (name === 'out') o.out = value;
     else if (['cpu', 'webgpu', 'auto'].includes(value)) o.backend = value;
     else fail(`--backend must be cpu, webgpu or auto, not '${value}'`);
   }

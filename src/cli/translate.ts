@@ -7,6 +7,7 @@ import { setDefaultBackend } from '../engine';
 import { loadCheckpoint } from '../train/checkpoint';
 import type { Translation } from '../train/protocol';
 import { chooseBackend, fail } from './backend-choice';
+import { readOptions } from './options';
 
 export const TRANSLATE_HELP = `usage: npm run translate -- --checkpoint FILE --text "a sentence" [--beam N] [--backend webgpu|cpu|auto] [--json]
 
@@ -21,27 +22,13 @@ interface TranslateArgs {
   json: boolean;
 }
 
-const VALUE_OPTIONS = new Set(['checkpoint', 'text', 'beam', 'backend']);
-
 export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'help' {
+  const options = readOptions(argv, ['checkpoint', 'text', 'beam', 'backend'], ['json']);
+  if (options === 'help') return 'help';
   const out: Partial<TranslateArgs> = { beam: 1, backend: 'auto', json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') return 'help';
-    if (a === '--json') {
-      out.json = true;
-      continue;
-    }
-    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unexpected argument '${a}' (see --help)`);
-    const name = m[1];
-    if (!VALUE_OPTIONS.has(name)) throw new Error(`unknown option --${name} (see --help)`);
-    let value = m[2];
-    if (value === undefined) {
-      if (i + 1 >= argv.length) throw new Error(`--${name} needs a value`);
-      value = argv[++i];
-    }
-    if (name === 'checkpoint') out.checkpoint = value;
+  for (const { name, value } of options) {
+    if (name === 'json') out.json = true;
+    else if (name === 'checkpoint') out.checkpoint = value;
     else if (name === 'text') out.text = value;
     else if (name === 'beam') {
       const n = Number(value);
