@@ -140,12 +140,7 @@ export class Playground {
     if (run && run.checkpoint && run.step > 0) {
       this.configure(run.config, run.pairFile?.pairs);
       try {
-        const step = await this.client!.load(run.checkpoint.slice());
-        // The metrics may have been saved a little after the checkpoint was taken.
-        const m = useMetrics.getState();
-        m.restore(truncateMetrics(m.save(), step));
-        useAttention.getState().restore(useAttention.getState().snapshots.filter((s) => s.step <= step));
-        useStatus.getState().setConfigured(run.config);
+        this.showLoadedAt(await this.client!.load(run.checkpoint.slice()), run.config);
       } catch (e) {
         useStatus.getState().notify({ kind: 'error', key: 'notice.restoreFailed', params: { message: (e as Error).message } });
         this.clearRun();
@@ -154,6 +149,17 @@ export class Playground {
       return;
     }
     this.configure(useConfig.getState().config, this.pairsFor(useConfig.getState().config));
+  }
+
+  /**
+   * After a run's checkpoint is loaded at `step`: the curves and attention snapshots stop there
+   * (the metrics may have been saved a little after the checkpoint was taken).
+   */
+  private showLoadedAt(step: number, config: RunConfig): void {
+    const m = useMetrics.getState();
+    m.restore(truncateMetrics(m.save(), step));
+    useAttention.getState().restore(useAttention.getState().snapshots.filter((s) => s.step <= step));
+    useStatus.getState().setConfigured(config);
   }
 
   private pairsFor(c: RunConfig): Pair[] | undefined {
@@ -381,10 +387,7 @@ export class Playground {
       const { step } = await this.client!.loadWithConfig(run.checkpoint.slice(), run.pairFile?.pairs);
       this.restore(run, true);
       this.restoreAfterReady = null;
-      const m = useMetrics.getState();
-      m.restore(truncateMetrics(m.save(), step));
-      useAttention.getState().restore(useAttention.getState().snapshots.filter((s) => s.step <= step));
-      useStatus.getState().setConfigured(run.config);
+      this.showLoadedAt(step, run.config);
       useStatus.getState().setRun('paused', step);
     } else {
       this.restore(run, true);
