@@ -3,7 +3,8 @@ import { CHROMIUM_ARGS, findChromium } from './tools/chromium.mjs';
 
 // e2e: the built site (`vite build` + `vite preview`, relative asset paths) in the system
 // Chromium with WebGPU on SwiftShader. Screenshots of each state land in test-results/.
-const PORT = 4173;
+// E2E_PORT lets two checkouts run their e2e suites side by side without reusing each other's server.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
