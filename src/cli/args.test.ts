@@ -29,6 +29,8 @@ describe('train options', () => {
       [['--lr'], /--lr needs a value/],
       [['--clip-range', '1'], /--clip-range must be LO,HI/],
       [['--task', 'custom'], /--task custom needs --pairs/],
+      [['--clip', 'range', '--clip-group', '/(a)\\1/'], /^--clip-group: not a valid regular expression: .*\\1/],
+      [['--clip-group', '/a/g'], /^--clip-group: unsupported regular-expression flag 'g'/],
     ];
     for (const [argv, re] of bad) {
       let err: unknown;

@@ -90,6 +90,7 @@ describe('bad options: exit status 2 and one error line', () => {
     ['missing value before the next option', ['--lr', '--steps', '3'], /--lr needs a value/],
     ['not a number', ['--max-norm', 'big'], /--max-norm: .*non-number/],
     ['unknown backend', ['--backend', 'tpu'], /--backend must be webgpu, cpu or auto/],
+    ['a group pattern RE2 cannot run', ['--clip', 'range', '--clip-group', '/(a)\\1/'], /--clip-group: not a valid regular expression: /],
   ];
   for (const [name, args, message] of cases) {
     it.concurrent(name, async () => expectUsageError(await train(...TINY, '--steps', '3', ...args), message));
@@ -166,6 +167,22 @@ describe('numerical faults', () => {
     expect(done.done).toBe(true);
     expect(done.steps).toBe(9);
     expect(done.skippedSteps).toBe(skipped);
+  });
+});
+
+describe('a hostile parameter-group pattern', () => {
+  // /^(\w+\.?)+$_/ backtracks for > 20 s per long name in JS's RegExp (issue #16); through RE2 the
+  // run starts at once: matching no parameter is refused, and with an alternative that matches
+  // (which JS's RegExp would only try after the exponential first branch) it trains.
+  it.concurrent('is refused when it matches nothing, and trains when it matches', async () => {
+    const hostile = '/^(\\w+\\.?)+$_/';
+    const [none, some] = await Promise.all([
+      train(...TINY, '--steps', '2', '--clip', 'range', '--clip-group', hostile),
+      train(...TINY, '--steps', '2', '--json', '--clip', 'range', '--clip-group', '/^(\\w+\\.?)+$_|weight/'),
+    ]);
+    expectUsageError(none, /clip group '.*' matches no parameter of this model/);
+    expect(some.status, some.stderr).toBe(0);
+    expect(jsonLines(some.stdout).at(-1)!.steps).toBe(2);
   });
 });
 

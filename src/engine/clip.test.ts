@@ -12,7 +12,6 @@ import {
   clipGradValue,
   decodeGradStats,
   nonFiniteFlag,
-  paramGroupMatcher,
   STATS,
   statsLength,
 } from './clip';
@@ -107,7 +106,7 @@ for (const nb of testBackends()) {
       p.dispose();
     });
 
-    it('clampGradHooks selects parameters by substring or /regex/, with one remover', async () => {
+    it('clampGradHooks selects parameters by a name predicate, with one remover', async () => {
       const b = await nb.get();
       const names = ['encoder.weight', 'encoder.bias', 'decoder.weight'];
       const ps = names.map((n, i) => parameter(randomData(6, 10 + i), [6], b, n));
@@ -121,10 +120,10 @@ for (const nb of testBackends()) {
       const clamped = R.map((v) => Math.min(Math.max(v, -0.1), 1.0));
       for (const [group, hit] of [
         ['weight', [true, false, true]],
-        ['/^enc/', [true, true, false]],
+        ['enc', [true, true, false]],
         ['', [true, true, true]],
       ] as const) {
-        const remove = clampGradHooks(named, group, -0.1, 1.0);
+        const remove = clampGradHooks(named, (name) => name.includes(group), -0.1, 1.0);
         run();
         for (let i = 0; i < ps.length; i++) {
           assertClose(await toArray(ps[i].grad!), hit[i] ? clamped : R, 0, 1e-6, `group '${group}', ${names[i]}`);
@@ -132,7 +131,6 @@ for (const nb of testBackends()) {
         zeroGrad(ps);
         remove();
       }
-      expect(paramGroupMatcher('/DEC/i')('decoder.weight')).toBe(true);
       expect(ps.every((p) => p.hooks.length === 0)).toBe(true);
       for (const p of ps) p.dispose();
     });

@@ -405,23 +405,11 @@ export function clampGradHook(param: Tensor, lo: number, hi: number): () => void
 }
 
 /**
- * Which dotted parameter names a group pattern selects: '' every parameter, '/regex/flags' a
- * regular expression, anything else a substring.
+ * clampGradHook on every parameter whose dotted name `select` accepts. Returns one remover for
+ * all. (Which names a user's pattern selects is the trainer's business: src/train/param-group-pattern.ts.)
  */
-export function paramGroupMatcher(group: string): (name: string) => boolean {
-  if (group === '') return () => true;
-  const m = /^\/(.*)\/([a-z]*)$/.exec(group);
-  if (m) {
-    const re = new RegExp(m[1], m[2]);
-    return (name) => re.test(name);
-  }
-  return (name) => name.includes(group);
-}
-
-/** clampGradHook on every parameter whose name matches `group` (see paramGroupMatcher). Returns one remover for all. */
-export function clampGradHooks(named: readonly (readonly [string, Tensor])[], group: string, lo: number, hi: number): () => void {
-  const match = paramGroupMatcher(group);
-  const removers = named.filter(([name]) => match(name)).map(([, p]) => clampGradHook(p, lo, hi));
+export function clampGradHooks(named: readonly (readonly [string, Tensor])[], select: (name: string) => boolean, lo: number, hi: number): () => void {
+  const removers = named.filter(([name]) => select(name)).map(([, p]) => clampGradHook(p, lo, hi));
   return () => {
     for (const r of removers) r();
   };

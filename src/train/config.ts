@@ -2,6 +2,7 @@
 // and --options (the CLI). Validated with zod; every refusal names its field.
 
 import { z } from 'zod';
+import { compileParamGroup, MAX_GROUP_PATTERN_LENGTH } from './param-group-pattern';
 
 export const TASK_NAMES = ['eng-fra', 'eng-zh', 'dates', 'copy', 'reverse', 'sort', 'custom'] as const;
 export const CELL_NAMES = ['lstm', 'gru', 'janet', 'indrnn', 'indrnn2'] as const;
@@ -50,8 +51,8 @@ export const runConfigSchema = z
     clipValue: z.number().gt(0, 'must be > 0'),
     clipLo: z.number(),
     clipHi: z.number(),
-    /** Which parameters the range hook applies to: a substring or /regex/ of parameter names; empty = all. */
-    clipGroup: z.string().max(200),
+    /** Which parameters the range hook applies to: a substring, glob or /regex/ of parameter names (param-group-pattern.ts); empty = all. */
+    clipGroup: z.string().max(MAX_GROUP_PATTERN_LENGTH, `must be at most ${MAX_GROUP_PATTERN_LENGTH} characters`),
     maxNorm: z.number().gt(0, 'must be > 0'),
     normType: z.union([z.number().gt(0, 'must be > 0'), z.literal('inf')]),
     // Schedule of side work
@@ -66,6 +67,8 @@ export const runConfigSchema = z
     if (c.model === 'transformer' && c.positional === 'sinusoidal' && c.dModel % 2 !== 0) {
       ctx.addIssue({ code: 'custom', path: ['dModel'], message: 'sinusoidal positions need an even d_model' });
     }
+    const group = compileParamGroup(c.clipGroup);
+    if (!group.ok) ctx.addIssue({ code: 'custom', path: ['clipGroup'], message: group.message });
     if (c.clip === 'range' && !(c.clipLo < c.clipHi)) {
       ctx.addIssue({ code: 'custom', path: ['clipLo'], message: `clip range lower bound (${c.clipLo}) must be below the upper bound (${c.clipHi})` });
     }

@@ -22,9 +22,9 @@ import {
   type Schedule,
   type Tensor,
 } from '../engine';
-import { paramGroupMatcher } from '../engine/clip';
 import type { Module } from '../engine';
 import type { RunConfig } from './config';
+import { paramGroupMatcher } from './param-group-pattern';
 
 export interface StepStats {
   loss: number;

@@ -325,7 +325,7 @@ export const en = {
     rangeDesc: 'A hook clamps the gradients of the chosen parameters to [lo, hi] as soon as they are computed.',
     normDesc: 'If the norm of all gradients together exceeds max_norm, they are all scaled down by the same factor.',
     pytorch: 'In PyTorch',
-    groupHint: 'A substring or /regex/ of parameter names (e.g. decoder or /weight_hh/); empty = all parameters.',
+    groupHint: 'A substring, a glob or a /regex/ (RE2 syntax) of parameter names (e.g. decoder, encoder.*.self_attn.* or /weight_hh/); empty = all parameters.',
     norm1: '1 (sum of |g|)',
     norm2: '2 (Euclidean)',
     normInf: '∞ (largest |g|)',

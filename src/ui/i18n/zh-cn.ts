@@ -326,7 +326,7 @@ export const zhCN: Resources = {
     rangeDesc: '钩子在梯度算出后立即把所选参数的梯度截断到 [lo, hi]。',
     normDesc: '若所有梯度合起来的范数超过 max_norm，就把它们按同一比例缩小。',
     pytorch: 'PyTorch 写法',
-    groupHint: '参数名的子串或 /正则/（如 decoder 或 /weight_hh/）；留空表示全部参数。',
+    groupHint: '参数名的子串、通配符或 /正则/（RE2 语法；如 decoder、encoder.*.self_attn.* 或 /weight_hh/）；留空表示全部参数。',
     norm1: '1（|g| 之和）',
     norm2: '2（欧氏范数）',
     normInf: '∞（最大的 |g|）',

@@ -18,6 +18,10 @@ describe('pytorchCall', () => {
     );
     expect(pytorchCall({ ...c, clip: 'range', clipLo: -1, clipHi: 1, clipGroup: 'decoder' })).toContain('if "decoder" in name:');
     expect(pytorchCall({ ...c, clip: 'range', clipLo: -1, clipHi: 1, clipGroup: '/weight_hh/' })).toContain('if re.search(r"weight_hh", name):');
+    expect(pytorchCall({ ...c, clip: 'range', clipLo: -1, clipHi: 1, clipGroup: '/DEC/i' })).toContain('if re.search(r"DEC", name, re.I):');
+    expect(pytorchCall({ ...c, clip: 'range', clipLo: -1, clipHi: 1, clipGroup: 'encoder.*.self_attn.*' })).toContain(
+      'if fnmatch.fnmatchcase(name, "encoder.*.self_attn.*"):',
+    );
   });
   it('none', () => {
     expect(pytorchCall({ ...c, clip: 'none' })).toMatch(/^# no clipping/);
