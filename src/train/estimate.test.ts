@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { cpuBackend, type Backend } from '../engine';
 import { validateConfig, type RunConfig } from './config';
-import { checkLimits, estimateSize, type AdapterLimits } from './estimate';
+import { checkBudget, checkLimits, estimateSize, MAX_TOTAL_BYTES, type AdapterLimits } from './estimate';
+import { withinBound } from '../data/testing/hang-bound';
 import { ConfigLimitError, Trainer } from './trainer';
 
 function config(over: Partial<RunConfig>): RunConfig {
@@ -130,5 +131,34 @@ describe('Trainer.create on WebGPU', () => {
     expect(() => Trainer.create(config({}), backend)).toThrow(ConfigLimitError);
     expect(() => Trainer.create(config({}), backend)).toThrow(/more than this GPU allows in one buffer \(0\.0 MiB\)/);
     expect(touched).toEqual([]);
+  });
+});
+
+describe('checkBudget: the memory a whole run may take, on every backend', () => {
+  /** The largest model the config schema lets a shared link ask for. */
+  const HUGE = { model: 'transformer', layers: 12, dModel: 1024, heads: 16, dFF: 8192, batch: 4096, maxLen: 200 } as const;
+
+  it('passes the defaults and a transformer-base-sized run on the GPU; refuses the largest config the schema allows', () => {
+    expect(checkBudget(estimateSize(config({}), 30, 30), 'cpu')).toBeNull();
+    const base = estimateSize(config({ layers: 6, dModel: 512, heads: 8, dFF: 2048, batch: 64, maxLen: 50 }), 5000, 5000);
+    expect(checkBudget(base, 'webgpu')).toBeNull();
+    const e = estimateSize(config(HUGE), 30, 30);
+    expect(e.totalBytes).toBeGreaterThan(MAX_TOTAL_BYTES.webgpu);
+    for (const kind of ['cpu', 'webgpu'] as const) {
+      expect(checkBudget(e, kind)).toMatch(/^the run would need about \d+\.\d GiB of memory, more than the playground allows on the (CPU|GPU) \((2|8)\.0 GiB\): reduce/);
+    }
+  });
+
+  it('Trainer.create on the CPU refuses it at once, before building the model', () => {
+    const err = withinBound(() => {
+      try {
+        Trainer.create(config(HUGE), cpuBackend);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    }, 'Trainer.create of the largest config', 2000);
+    expect(err).toBeInstanceOf(ConfigLimitError);
+    expect((err as Error).message).toMatch(/more than the playground allows on the CPU/);
   });
 });

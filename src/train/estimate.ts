@@ -106,6 +106,25 @@ export interface AdapterLimits {
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const gb = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+
+/**
+ * The most memory a run may need in all (estimateSize's totalBytes), checked on every backend
+ * before anything is allocated: a shared link may ask for 12 layers of d_model 1024 at batch 4096
+ * (~3,500 GiB). The CPU backend holds everything in the page's JavaScript heap, which a browser
+ * caps at a few GiB per tab; a GPU's own memory is larger, and its per-buffer limit is checked
+ * too (checkLimits).
+ */
+export const MAX_TOTAL_BYTES = { webgpu: 8 * 2 ** 30, cpu: 2 * 2 ** 30 } as const;
+
+/** A one-line refusal when the whole run would need more memory than the backend's budget, else null. */
+export function checkBudget(e: SizeEstimate, backend: keyof typeof MAX_TOTAL_BYTES): string | null {
+  const cap = MAX_TOTAL_BYTES[backend];
+  if (e.totalBytes > cap) {
+    return `the run would need about ${gb(e.totalBytes)} of memory, more than the playground allows on ${backend === 'cpu' ? 'the CPU' : 'the GPU'} (${gb(cap)}): reduce the batch size, the sequence length or the model size`;
+  }
+  return null;
+}
 
 /** A one-line refusal when the estimate exceeds the adapter's limits, else null. */
 export function checkLimits(e: SizeEstimate, limits: AdapterLimits): string | null {

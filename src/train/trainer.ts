@@ -26,7 +26,7 @@ import { loadDataset, type Dataset, type Vocabularies } from './dataset';
 import { TrainingRule } from './training-rule';
 import type { Seq2SeqModel } from '../models/seq2seq';
 import { corpusBleu, exactMatch, tokenAccuracy } from './bleu';
-import { checkLimits, estimateSize } from './estimate';
+import { checkBudget, checkLimits, estimateSize } from './estimate';
 
 /** How a run that went non-finite is reported (the CLI's error line, the page's pause message). */
 export function nonFiniteMessage(step: number, parameter: string): string {
@@ -74,15 +74,14 @@ export class Trainer {
   }
 
   /**
-   * Builds the data, the model and the optimizer. A model whose buffers would exceed the
-   * adapter's limits is refused before anything is allocated on the GPU.
+   * Builds the data, the model and the optimizer. A run over the memory budget, or whose buffers
+   * would exceed the adapter's limits, is refused before the model is allocated.
    */
   static create(config: RunConfig, backend: Backend, options: { pairs?: readonly Pair[]; vocab?: Vocabularies } = {}): Trainer {
     const data = loadDataset(config, options.pairs, options.vocab);
-    if (backend.kind === 'webgpu') {
-      const refusal = checkLimits(estimateSize(config, data.srcTokenizer.size, data.tgtTokenizer.size), backend.device.limits);
-      if (refusal) throw new ConfigLimitError(refusal);
-    }
+    const estimate = estimateSize(config, data.srcTokenizer.size, data.tgtTokenizer.size);
+    const refusal = checkBudget(estimate, backend.kind) ?? (backend.kind === 'webgpu' ? checkLimits(estimate, backend.device.limits) : null);
+    if (refusal) throw new ConfigLimitError(refusal);
     const ctx = initContext(config.seed, backend);
     const model = buildModel(config, data.srcTokenizer.size, data.tgtTokenizer.size, ctx);
     const rule = new TrainingRule(config, model, backend);
