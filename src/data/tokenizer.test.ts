@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import {
   BOS,
   EOS,
+  MAX_VOCAB_SIZE,
+  SPECIAL_TOKENS,
   PAD,
   UNK,
   Tokenizer,
@@ -96,6 +98,13 @@ describe('Tokenizer', () => {
     const a = Tokenizer.build(train, { level: 'word' });
     const b = Tokenizer.build([...train].reverse(), { level: 'word' });
     expect(a.tokenList).toEqual(b.tokenList);
+  });
+
+  it('bounds the vocabulary: build keeps the MAX_VOCAB_SIZE most frequent tokens, fromJSON refuses more', () => {
+    const many = Array.from({ length: MAX_VOCAB_SIZE + 10 }, (_, i) => `w${i}`);
+    expect(Tokenizer.build([many.join(' '), 'w7'], { level: 'word' }).size).toBe(MAX_VOCAB_SIZE);
+    const json = { format: 'attention-playground-tokenizer', version: 1, level: 'word', lowercase: true, tokens: [...SPECIAL_TOKENS, ...many] };
+    expect(() => Tokenizer.fromJSON(json)).toThrow(/^tokenizer JSON: 200014 tokens, more than the 200,000 a vocabulary may have$/);
   });
 
   it('applies minFreq and maxSize', () => {

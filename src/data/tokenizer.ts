@@ -37,13 +37,19 @@ export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 
 export type TokenizerLevel = 'word' | 'char';
 
+/**
+ * The largest vocabulary, special tokens included: what `build` keeps at most (the most frequent
+ * tokens; the rest become <unk>) and what `fromJSON` accepts from a checkpoint someone sent.
+ */
+export const MAX_VOCAB_SIZE = 200_000;
+
 export interface TokenizerOptions {
   level: TokenizerLevel;
   /** Lower-case before splitting; default true at word level, false at character level. */
   lowercase?: boolean;
   /** Tokens seen fewer times than this in the training texts map to <unk> (default 1: keep all). */
   minFreq?: number;
-  /** Upper bound on the vocabulary size, the four special tokens included. */
+  /** Upper bound on the vocabulary size, the four special tokens included (default and at most MAX_VOCAB_SIZE). */
   maxSize?: number;
 }
 
@@ -160,7 +166,7 @@ export class Tokenizer {
     const level = options.level;
     const lowercase = options.lowercase ?? level === 'word';
     const minFreq = options.minFreq ?? 1;
-    const maxSize = options.maxSize ?? Infinity;
+    const maxSize = Math.min(options.maxSize ?? MAX_VOCAB_SIZE, MAX_VOCAB_SIZE);
     if (!(maxSize >= SPECIAL_TOKENS.length)) {
       throw new TokenizerError(`maxSize must be at least ${SPECIAL_TOKENS.length} (the special tokens), got ${maxSize}`);
     }
@@ -192,6 +198,9 @@ export class Tokenizer {
     if (o.level !== 'word' && o.level !== 'char') throw new TokenizerError('tokenizer JSON: "level" must be "word" or "char"');
     if (typeof o.lowercase !== 'boolean') throw new TokenizerError('tokenizer JSON: "lowercase" must be a boolean');
     const tokens = o.tokens;
+    if (Array.isArray(tokens) && tokens.length > MAX_VOCAB_SIZE) {
+      throw new TokenizerError(`tokenizer JSON: ${tokens.length} tokens, more than the ${MAX_VOCAB_SIZE.toLocaleString('en')} a vocabulary may have`);
+    }
     if (!Array.isArray(tokens) || !tokens.every((t): t is string => typeof t === 'string')) {
       throw new TokenizerError('tokenizer JSON: "tokens" must be an array of strings');
     }

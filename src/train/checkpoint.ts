@@ -5,6 +5,7 @@
 // of it is used, so a bad file is refused with one message and the model in memory is untouched.
 
 import { toFloat32, writeData, type Backend } from '../engine';
+import { checkJsonBounds, JsonLimitError } from '../data/json-limits';
 import { Tokenizer } from '../data/tokenizer';
 import type { Pair } from '../data/pair';
 import { validateConfig } from './config';
@@ -13,6 +14,22 @@ import { Trainer } from './trainer';
 
 export const CHECKPOINT_FORMAT = 'attention-playground';
 const OPTIMIZER_PREFIX = 'optimizer.';
+
+/**
+ * Bounds on a checkpoint from a stranger, checked before the work they would cost. The file is
+ * read whole (File.arrayBuffer, readFileSync), so its size is checked first; the metadata's JSON
+ * values (config, vocabularies, and whatever tokenizer data a checkpoint carries) are bounded in
+ * length and nesting before JSON.parse; the vocabulary size is bounded by Tokenizer.fromJSON;
+ * the model the config describes by the memory budget in Trainer.create.
+ */
+export const CHECKPOINT_LIMITS = {
+  fileBytes: 2 * 2 ** 30,
+  /** Every metadata value parsed as JSON: characters, and nesting of arrays and objects. */
+  metadataJsonChars: 32 * 2 ** 20,
+  metadataJsonDepth: 8,
+  /** The config is a flat object of a few dozen fields. */
+  configChars: 64 * 2 ** 10,
+} as const;
 
 export class CheckpointError extends Error {
   constructor(message: string) {
@@ -47,13 +64,21 @@ export async function saveCheckpoint(trainer: Trainer, options: SaveOptions = {}
   });
 }
 
-function parseJson(text: string | undefined, what: string): unknown {
+function parseJson(text: string | undefined, what: string, maxChars: number = CHECKPOINT_LIMITS.metadataJsonChars): unknown {
   if (text === undefined) throw new CheckpointError(`the metadata has no '${what}'`);
   try {
+    checkJsonBounds(text, `the metadata's '${what}'`, { maxLength: maxChars, maxDepth: CHECKPOINT_LIMITS.metadataJsonDepth });
     return JSON.parse(text);
-  } catch {
+  } catch (e) {
+    if (e instanceof JsonLimitError) throw new CheckpointError(e.message);
     throw new CheckpointError(`the metadata's '${what}' is not valid JSON`);
   }
+}
+
+/** The one-line refusal of a checkpoint file of `bytes` bytes, before it is read; null when it may be read. */
+export function checkpointSizeError(bytes: number): string | null {
+  const max = CHECKPOINT_LIMITS.fileBytes;
+  return bytes > max ? `checkpoint: the file has ${(bytes / 2 ** 20).toFixed(0)} MiB, more than the ${max / 2 ** 30} GiB a checkpoint may have` : null;
 }
 
 /**
@@ -61,6 +86,8 @@ function parseJson(text: string | undefined, what: string): unknown {
  * are the imported pairs of a 'custom' run, when the caller still has them.
  */
 export function loadCheckpoint(bytes: Uint8Array, backend: Backend, options: { pairs?: Pair[] } = {}): { trainer: Trainer } {
+  const tooBig = checkpointSizeError(bytes.length);
+  if (tooBig) throw new CheckpointError(tooBig.replace(/^checkpoint: /, ''));
   let file;
   try {
     file = readSafetensors(bytes);
@@ -72,7 +99,9 @@ export function loadCheckpoint(bytes: Uint8Array, backend: Backend, options: { p
   if (meta.format !== CHECKPOINT_FORMAT) {
     throw new CheckpointError(`not an Attention Playground checkpoint (metadata format is ${meta.format === undefined ? 'missing' : `'${meta.format}'`})`);
   }
-  const cfg = validateConfig(parseJson(meta.config, 'config') as Record<string, unknown>);
+  const cfgJson = parseJson(meta.config, 'config', CHECKPOINT_LIMITS.configChars);
+  if (typeof cfgJson !== 'object' || cfgJson === null || Array.isArray(cfgJson)) throw new CheckpointError("the metadata's 'config' is not an object");
+  const cfg = validateConfig(cfgJson as Record<string, unknown>);
   if (!cfg.ok) throw new CheckpointError(`its config is invalid: ${cfg.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
   let src: Tokenizer;
   let tgt: Tokenizer;
@@ -86,7 +115,13 @@ export function loadCheckpoint(bytes: Uint8Array, backend: Backend, options: { p
   const step = Number(meta.step ?? '0');
   if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`bad step '${meta.step}'`);
 
-  const trainer = Trainer.create(cfg.config, backend, { pairs: options.pairs, vocab: { src, tgt } });
+  let trainer: Trainer;
+  try {
+    // Refuses a model over the memory budget before building it; the clip group must match.
+    trainer = Trainer.create(cfg.config, backend, { pairs: options.pairs, vocab: { src, tgt } });
+  } catch (e) {
+    throw new CheckpointError(`its run cannot be built: ${(e as Error).message}`);
+  }
   try {
     const params = trainer.model.namedParameters();
     const expected = new Set(params.map(([n]) => n));

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { withinBound } from '../data/testing/hang-bound';
 import { SafetensorsError, readSafetensors, writeSafetensors, type SafetensorsTensor } from './safetensors';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -238,16 +239,59 @@ describe('round trip', () => {
     );
   });
 
+  /** Reads within the hang bound; anything thrown must be a SafetensorsError. */
+  const readOrRefuse = (b: Uint8Array) =>
+    withinBound(() => {
+      try {
+        readSafetensors(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(SafetensorsError);
+      }
+    }, `${b.length} bytes`);
+
   it('never throws anything but SafetensorsError on arbitrary bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), readOrRefuse), { numRuns: 500 });
+  });
+
+  it('mutated valid files and hostile headers: a value or one SafetensorsError, within the bound', () => {
+    const valid = writeSafetensors(
+      { 'a.weight': { dtype: 'F32', shape: [3, 4], data: new Float32Array(12).fill(0.5) }, 'b.bias': { dtype: 'I32', shape: [2], data: new Int32Array([1, 2]) } },
+      { format: 'x', config: '{"a":1}' },
+    );
+    const headerLen = new DataView(valid.buffer).getUint32(0, true);
+    const header = new TextDecoder().decode(valid.subarray(8, 8 + headerLen));
+    /** A file with this header text (padded) and `data` bytes of data. */
+    const withHeader = (text: string, data = 0) => {
+      const h = new TextEncoder().encode(text);
+      const out = new Uint8Array(8 + h.length + data);
+      new DataView(out.buffer).setUint32(0, h.length, true);
+      out.set(h, 8);
+      return out;
+    };
+    const hugeNumber = fc.constantFrom('1e300', '9007199254740993', '1099511627776', '-1', '1.5', '4294967296');
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
-        try {
-          readSafetensors(b);
-        } catch (e) {
-          expect(e).toBeInstanceOf(SafetensorsError);
-        }
-      }),
-      { numRuns: 500 },
+      fc.property(
+        fc.oneof(
+          // Byte flips and truncation of a valid file.
+          fc.tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat()).map(([edits, cut]) => {
+            const b = valid.slice(0, 1 + (cut % valid.length));
+            for (const [at, v] of edits) b[at % b.length] = v;
+            return b;
+          }),
+          // Numbers in the header replaced by huge, negative or fractional ones.
+          fc.tuple(fc.nat(), hugeNumber).map(([i, n]) => {
+            const numbers = [...header.matchAll(/\d+/g)];
+            const m = numbers[i % numbers.length];
+            return withHeader(header.slice(0, m.index) + n + header.slice(m.index + m[0].length), 56);
+          }),
+          // Shapes with many dimensions, deep nesting, many tensors.
+          fc.nat({ max: 5000 }).map((n) => withHeader(`{"t":{"dtype":"F32","shape":[${Array(n).fill(1).join(',')}],"data_offsets":[0,4]}}`, 4)),
+          fc.nat({ max: 100_000 }).map((n) => withHeader(`{"t":${'['.repeat(n)}${']'.repeat(n)}}`)),
+          fc.nat({ max: 20_000 }).map((n) => withHeader(`{${Array.from({ length: n }, (_, i) => `"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`).join(',')}}`)),
+        ),
+        readOrRefuse,
+      ),
+      { numRuns: 80 },
     );
   });
 });

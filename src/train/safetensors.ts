@@ -23,6 +23,10 @@
 // lists of whole numbers, and the tensors, sorted by their offsets, tile the data section exactly:
 // the first begins at 0, each begins where the previous ends (no gap, no overlap), each one's
 // byte length equals product(shape) · size(dtype), and the last ends at the end of the file.
+// Beyond the Rust reader, the header may nest at most MAX_HEADER_DEPTH deep (untrusted files:
+// docs/security.md). As the tensors tile the file, nothing is allocated beyond the file's size.
+
+import { checkJsonBounds, JsonLimitError } from '../data/json-limits';
 
 export type SafetensorsDtype = 'F32' | 'I32';
 
@@ -64,6 +68,11 @@ const DTYPE_RANK: ReadonlyMap<string, number> = new Map([...KNOWN_DTYPES.keys()]
 
 /** The Rust reader's limit on the header size. */
 const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * The header's nesting ({tensor: {shape: [..]}} is 3 deep): a deeper one is refused before
+ * JSON.parse, which is slow on deep nesting (json-limits.ts).
+ */
+const MAX_HEADER_DEPTH = 8;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -184,8 +193,10 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   }
   let header: unknown;
   try {
+    checkJsonBounds(text, 'the header', { maxLength: MAX_HEADER_BYTES, maxDepth: MAX_HEADER_DEPTH });
     header = JSON.parse(text) as unknown;
   } catch (e) {
+    if (e instanceof JsonLimitError) throw new SafetensorsError(e.message);
     throw new SafetensorsError(`the header is not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
   }
   if (!isPlainObject(header)) throw new SafetensorsError('the header is not a JSON object');
