@@ -75,6 +75,7 @@ describe('loadCheckpoint on hostile files', () => {
       ['a vocabulary of 300,000 tokens', withMeta({ src_vocab: bigVocab }), /bad vocabulary: .*more than the 200,000/],
       ['a config of 10,000 layers', withMeta({ config: JSON.stringify({ ...config(), layers: 10_000 }) }), /config is invalid: layers: must be at most 12/],
       ['a config for thousands of GiB', withMeta({ config: JSON.stringify({ ...config(), layers: 12, dModel: 1024, heads: 16, dFF: 8192, batch: 4096, maxLen: 200 }) }), /cannot be built: the run would need about/],
+      ['a step of 10^12 (its batch order would be replayed)', withMeta({ step: '1000000000000' }), /bad step '1000000000000' \(a whole number from 0 to 1000000\)/],
       ['a config that is not an object', withMeta({ config: 'null' }), /'config' is not an object/],
       ['the hostile group pattern', withMeta({ config: JSON.stringify({ ...config(), clipGroup: '/^(\\w+\\.?)+$_/' }) }), /clip group .* matches no parameter/],
     ];

@@ -8,7 +8,7 @@ import { toFloat32, writeData, type Backend } from '../engine';
 import { checkJsonBounds, JsonLimitError } from '../data/json-limits';
 import { Tokenizer } from '../data/tokenizer';
 import type { Pair } from '../data/pair';
-import { validateConfig } from './config';
+import { MAX_STEPS, validateConfig } from './config';
 import { readSafetensors, writeSafetensors, SafetensorsError, type SafetensorsTensor } from './safetensors';
 import { Trainer } from './trainer';
 
@@ -113,7 +113,8 @@ export function loadCheckpoint(bytes: Uint8Array, backend: Backend, options: { p
     throw new CheckpointError(`bad vocabulary: ${(e as Error).message}`);
   }
   const step = Number(meta.step ?? '0');
-  if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`bad step '${meta.step}'`);
+  // resumeAt replays the batch order up to `step`: bounded like a run's steps.
+  if (!Number.isInteger(step) || step < 0 || step > MAX_STEPS) throw new CheckpointError(`bad step '${meta.step}' (a whole number from 0 to ${MAX_STEPS})`);
 
   let trainer: Trainer;
   try {

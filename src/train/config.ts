@@ -7,6 +7,13 @@ import { compileParamGroup, MAX_GROUP_PATTERN_LENGTH } from './param-group-patte
 export const TASK_NAMES = ['eng-fra', 'eng-zh', 'dates', 'copy', 'reverse', 'sort', 'custom'] as const;
 export const CELL_NAMES = ['lstm', 'gru', 'janet', 'indrnn', 'indrnn2'] as const;
 
+/**
+ * The most steps a run may have. A loaded run replays its batch order up to its step
+ * (Trainer.resumeAt, ~3–15 µs a step), so a checkpoint or link claiming 10^12 steps would hang
+ * the worker; 10^6 steps is days of training in a browser.
+ */
+export const MAX_STEPS = 1_000_000;
+
 const posInt = (max: number) => z.number().int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 
 export const runConfigSchema = z
@@ -41,9 +48,9 @@ export const runConfigSchema = z
     momentum: z.number().min(0).lt(1, 'must be < 1'),
     weightDecay: z.number().min(0, 'must be ≥ 0'),
     schedule: z.enum(['constant', 'inverse-sqrt', 'cosine']),
-    warmup: z.number().int().min(0, 'must be ≥ 0'),
+    warmup: z.number().int().min(0, 'must be ≥ 0').max(MAX_STEPS, `must be at most ${MAX_STEPS}`),
     batch: posInt(4096),
-    steps: z.number().int('must be a whole number').min(0, 'must be ≥ 0'),
+    steps: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(MAX_STEPS, `must be at most ${MAX_STEPS}`),
     teacherForcing: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1'),
     labelSmoothing: z.number().min(0).lt(1),
     // Gradient clipping
