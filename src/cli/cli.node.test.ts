@@ -4,7 +4,7 @@
 // Everything runs on the CPU backend with a tiny Transformer, so each run takes a second or two.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,13 @@ const file = (name: string, bytes: Uint8Array | string) => {
   return p;
 };
 
+/** A sparse file of `size` bytes (nothing written to disk): for the size limits checked before reading. */
+const sparse = (name: string, size: number) => {
+  const p = file(name, '');
+  truncateSync(p, size);
+  return p;
+};
+
 describe('bad options: exit status 2 and one error line', () => {
   const cases: [string, string[], RegExp][] = [
     ['learning rate 0', ['--lr', '0'], /--lr: must be > 0/],
@@ -109,6 +116,7 @@ describe('bad files: exit status 2 and one error line', () => {
       [file('notab.tsv', 'a\tb\nno tab here\n'), /line 2 has no tab/],
       [file('blank.tsv', '\n\r\n   \n'), /the file has only blank lines \(3 lines\)/],
       [dir, /not a regular file/],
+      [sparse('huge.tsv', 2 ** 31), /--pairs .*huge\.tsv: the file has 2048 MiB, more than the 256 MiB a pair file may have/],
     ];
     const runs = await Promise.all(cases.map(([p]) => train(...TINY, '--steps', '1', '--pairs', p)));
     runs.forEach((r, i) => expectUsageError(r, cases[i][1]));
@@ -129,6 +137,7 @@ describe('bad files: exit status 2 and one error line', () => {
       [['--load', file('long-header.safetensors', tooLong)], /--load .*: checkpoint: not a valid \.safetensors file: the header length 1000/],
       [['--load', file('not-json.safetensors', notJson)], /--load .*: checkpoint: not a valid \.safetensors file/],
       [['--load', file('other.safetensors', notJson), '--lr', '0.1'], /only --steps .* may go with it, not --lr/],
+      [['--load', sparse('huge.safetensors', 3 * 2 ** 30)], /--load: .*huge\.safetensors: checkpoint: the file has 3 GiB, more than the 2 GiB it may have/],
     ];
     const runs = await Promise.all(cases.map(([a]) => train('--backend', 'cpu', ...a)));
     runs.forEach((r, i) => expectUsageError(r, cases[i][1]));

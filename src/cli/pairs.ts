@@ -2,17 +2,19 @@
 // never one string; errors keep the parser's one-line message with its line number.
 
 import { createReadStream, statSync } from 'node:fs';
-import { parsePairsStream } from '../data/pairs-file';
+import { pairFileSizeError, parsePairsStream } from '../data/pairs-file';
 import type { Pair } from '../data/pair';
 
 export async function readPairsFile(path: string, maxLen: number): Promise<Pair[]> {
-  let isFile: boolean;
+  let stat;
   try {
-    isFile = statSync(path).isFile();
+    stat = statSync(path);
   } catch (e) {
     throw new Error(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
   }
-  if (!isFile) throw new Error('not a regular file');
+  if (!stat.isFile()) throw new Error('not a regular file');
+  const tooBig = pairFileSizeError(stat.size);
+  if (tooBig) throw new Error(tooBig);
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     const result = await parsePairsStream(stream as AsyncIterable<Uint8Array>, { maxSrcLength: maxLen, maxTgtLength: maxLen });

@@ -1,7 +1,8 @@
 // `npm run train -- [options]`: trains with the same Trainer as the page, under Node, on WebGPU
 // (Dawn) or the CPU reference backend. Exit status 0 done, 2 bad options or files, 3 non-finite.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readCheckpointFile } from './checkpoint-file';
 import { setDefaultBackend } from '../engine';
 import { chooseBackend, fail } from './backend-choice';
 import { optionOf, parseTrainArgs, TRAIN_HELP, UsageError } from './args';
@@ -36,9 +37,9 @@ async function main(): Promise<void> {
   if (cli.load) {
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(cli.load);
+      bytes = readCheckpointFile(cli.load);
     } catch (e) {
-      fail(`--load: cannot read ${cli.load} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      fail(`--load: ${(e as Error).message}`);
     }
     const conflicting = given.filter((f) => f !== 'steps');
     if (conflicting.length) fail(`--load: the checkpoint holds the configuration; only --steps (more steps to train) may go with it, not --${optionOf(conflicting[0])}`);

@@ -2,7 +2,7 @@
 // the translation and its cross-attention alignment as a text table (rows: output tokens,
 // columns: source tokens, weights in percent). Exit status 2 for bad options or files.
 
-import { readFileSync } from 'node:fs';
+import { readCheckpointFile } from './checkpoint-file';
 import { setDefaultBackend } from '../engine';
 import { loadCheckpoint } from '../train/checkpoint';
 import type { Translation } from '../train/protocol';
@@ -76,9 +76,9 @@ async function main(): Promise<void> {
   }
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(args.checkpoint);
+    bytes = readCheckpointFile(args.checkpoint);
   } catch (e) {
-    fail(`--checkpoint: cannot read ${args.checkpoint} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    fail(`--checkpoint: ${(e as Error).message}`);
   }
   const { backend } = await chooseBackend(args.backend);
   setDefaultBackend(backend);

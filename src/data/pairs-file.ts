@@ -62,6 +62,10 @@ export interface PairsFileOptions {
   reverse?: boolean;
   /** A line longer than this many characters (UTF-16 code units) is an error. Default 100 000. */
   maxLineLength?: number;
+  /** A file longer than this many bytes is an error, found while streaming. Default PAIR_FILE_LIMITS.bytes. */
+  maxBytes?: number;
+  /** More usable pairs than this is an error (unless `maxPairs` stops sooner). Default PAIR_FILE_LIMITS.pairs. */
+  pairLimit?: number;
 }
 
 export interface SkippedCounts {
@@ -85,6 +89,21 @@ export interface PairsFileResult {
 }
 
 export const DEFAULT_MAX_LINE_LENGTH = 100_000;
+/**
+ * Bounds on a pair file from the web, so that it cannot exhaust the page: its size, checked
+ * before reading where the size is known (File.size, stat) and while streaming otherwise, and the
+ * pairs kept (Tatoeba's largest language pairs have a few hundred thousand). Lines are bounded
+ * by `maxLineLength`.
+ */
+export const PAIR_FILE_LIMITS = { bytes: 256 * 2 ** 20, pairs: 1_000_000 } as const;
+
+const mib = (bytes: number) => `${+(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** The one-line refusal of a pair file of `bytes` bytes, before it is read; null when it may be read. */
+export function pairFileSizeError(bytes: number): string | null {
+  const max = PAIR_FILE_LIMITS.bytes;
+  return bytes > max ? `the file has ${mib(bytes)}, more than the ${mib(max)} a pair file may have` : null;
+}
 
 /**
  * How many bytes at the end of `bytes` begin a multi-byte UTF-8 sequence that the chunk does not
@@ -145,7 +164,7 @@ class PairsParser {
   private stopped = false;
 
   constructor(options: PairsFileOptions) {
-    this.opts = { lengthUnit: 'tokens', prefixes: [], reverse: false, maxLineLength: DEFAULT_MAX_LINE_LENGTH, ...options };
+    this.opts = { lengthUnit: 'tokens', prefixes: [], reverse: false, maxLineLength: DEFAULT_MAX_LINE_LENGTH, maxBytes: PAIR_FILE_LIMITS.bytes, pairLimit: PAIR_FILE_LIMITS.pairs, ...options };
     this.prefixes = options.prefixes && options.prefixes.length > 0 ? options.prefixes.map((p) => normalizeText(p, true)) : undefined;
   }
 
@@ -161,6 +180,7 @@ class PairsParser {
     /** File offset of whole[0]. */
     const startOffset = this.bytesSeen - this.carry.length;
     this.bytesSeen += chunk.length;
+    if (this.bytesSeen > this.opts.maxBytes) throw new PairsFileError(`the file is larger than the ${mib(this.opts.maxBytes)} a pair file may have`);
     // A copy: a Node Buffer's slice() is a view, and the stream may reuse the chunk's memory.
     this.carry = new Uint8Array(bytes.subarray(bytes.length - tail));
     let text: string;
@@ -188,6 +208,8 @@ class PairsParser {
   pushText(text: string): void {
     if (this.stopped) return;
     this.charsSeen += text.length;
+    // Text given directly (not through pushBytes): its length stands in for the size.
+    if (this.bytesSeen === 0 && this.charsSeen > this.opts.maxBytes) throw new PairsFileError(`the text is longer than the ${mib(this.opts.maxBytes)} a pair file may have`);
     let start = 0;
     try {
       for (;;) {
@@ -297,6 +319,9 @@ class PairsParser {
     }
     // A kept side is a slice of the decoded chunk, and V8 keeps the whole chunk alive for it
     // (a 200 MB file kept ~400 MB for a few MB of pairs): store fresh copies instead.
+    if (this.pairs.length >= this.opts.pairLimit) {
+      throw new PairsFileError(`line ${n}: the file has more than ${this.opts.pairLimit.toLocaleString('en')} usable pairs, the most a run may train on`, n);
+    }
     this.pairs.push({ src: freshString(pair.src), tgt: freshString(pair.tgt) });
     if (this.opts.maxPairs !== undefined && this.pairs.length >= this.opts.maxPairs) throw new StopReading();
   }

@@ -9,6 +9,7 @@ import { checkJsonBounds, JsonLimitError } from '../data/json-limits';
 import { Tokenizer } from '../data/tokenizer';
 import type { Pair } from '../data/pair';
 import { MAX_STEPS, validateConfig } from './config';
+import { checkpointSizeError } from './file-limits';
 import { readSafetensors, writeSafetensors, SafetensorsError, type SafetensorsTensor } from './safetensors';
 import { Trainer } from './trainer';
 
@@ -16,14 +17,13 @@ export const CHECKPOINT_FORMAT = 'attention-playground';
 const OPTIMIZER_PREFIX = 'optimizer.';
 
 /**
- * Bounds on a checkpoint from a stranger, checked before the work they would cost. The file is
- * read whole (File.arrayBuffer, readFileSync), so its size is checked first; the metadata's JSON
+ * Bounds on a checkpoint from a stranger, checked before the work they would cost. The file's
+ * size is checked before it is read (file-limits.ts) and again here; the metadata's JSON
  * values (config, vocabularies, and whatever tokenizer data a checkpoint carries) are bounded in
  * length and nesting before JSON.parse; the vocabulary size is bounded by Tokenizer.fromJSON;
  * the model the config describes by the memory budget in Trainer.create.
  */
 export const CHECKPOINT_LIMITS = {
-  fileBytes: 2 * 2 ** 30,
   /** Every metadata value parsed as JSON: characters, and nesting of arrays and objects. */
   metadataJsonChars: 32 * 2 ** 20,
   metadataJsonDepth: 8,
@@ -73,12 +73,6 @@ function parseJson(text: string | undefined, what: string, maxChars: number = CH
     if (e instanceof JsonLimitError) throw new CheckpointError(e.message);
     throw new CheckpointError(`the metadata's '${what}' is not valid JSON`);
   }
-}
-
-/** The one-line refusal of a checkpoint file of `bytes` bytes, before it is read; null when it may be read. */
-export function checkpointSizeError(bytes: number): string | null {
-  const max = CHECKPOINT_LIMITS.fileBytes;
-  return bytes > max ? `checkpoint: the file has ${(bytes / 2 ** 20).toFixed(0)} MiB, more than the ${max / 2 ** 30} GiB a checkpoint may have` : null;
 }
 
 /**

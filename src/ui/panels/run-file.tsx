@@ -4,6 +4,7 @@
 
 import { useId, useRef, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { checkpointSizeError, runFileSizeError } from '../../train/file-limits';
 import { usePlayground } from '../app-context';
 import { useStatus } from '../store/status-store';
 
@@ -38,12 +39,20 @@ export function RunFileButtons() {
     }
   };
 
-  /** The change handler of a hidden file input: hands the chosen file's bytes to `use`. */
-  const onFile = (use: (bytes: Uint8Array, name: string) => Promise<void>) => async (e: ChangeEvent<HTMLInputElement>) => {
+  /**
+   * The change handler of a hidden file input: hands the chosen file's bytes to `use`, after
+   * `sizeError` has passed its size (a file from someone else may be any size; reading it whole
+   * could take the tab down).
+   */
+  const onFile = (use: (bytes: Uint8Array, name: string) => Promise<void>, sizeError: (bytes: number) => string | null) => async (e: ChangeEvent<HTMLInputElement>) => {
     const f = e.target.files?.[0];
     e.target.value = '';
     if (!f) return;
-    await act(async () => use(new Uint8Array(await f.arrayBuffer()), f.name), 'notice.importFailed');
+    await act(async () => {
+      const refusal = sizeError(f.size);
+      if (refusal) throw new Error(refusal);
+      await use(new Uint8Array(await f.arrayBuffer()), f.name);
+    }, 'notice.importFailed');
   };
 
   const exportRun = () => act(async () => download(await pg.exportRun(), `attention-playground-${stamp()}.aprun`), 'notice.exportFailed');
@@ -52,11 +61,11 @@ export function RunFileButtons() {
   const importRun = onFile(async (bytes, file) => {
     await pg.importRun(bytes);
     notify({ kind: 'info', key: 'notice.imported', params: { file } });
-  });
+  }, runFileSizeError);
   const loadWeights = onFile(async (bytes, file) => {
     const step = await pg.loadCheckpointFile(bytes);
     notify({ kind: 'info', key: 'notice.weightsLoaded', params: { file, step } });
-  });
+  }, checkpointSizeError);
 
   return (
     <div className="run-file" role="group" aria-label={t('runFile.group')}>

@@ -2,7 +2,7 @@
 // (src/data/pairs-file.ts, the same one the CLI uses). Chunks are handed over one macrotask at a
 // time, so parsing a large Tatoeba / Anki export never blocks the page for long.
 
-import { PairsFileError, parsePairsStream, readableStreamChunks, type PairsFileResult } from '../../data/pairs-file';
+import { PairsFileError, pairFileSizeError, parsePairsStream, readableStreamChunks, type PairsFileResult } from '../../data/pairs-file';
 import { useData } from './data-store';
 
 async function* yielding(chunks: AsyncIterable<Uint8Array>, onChunk: (c: Uint8Array) => void): AsyncGenerator<Uint8Array> {
@@ -16,6 +16,11 @@ async function* yielding(chunks: AsyncIterable<Uint8Array>, onChunk: (c: Uint8Ar
 /** Streams a File into the data store; a file the parser refuses leaves its error (with line) in the store. */
 export async function importPairFile(file: File): Promise<PairsFileResult | null> {
   useData.getState().begin(file.name);
+  const tooBig = pairFileSizeError(file.size);
+  if (tooBig) {
+    useData.getState().failed(tooBig);
+    return null;
+  }
   let bytes = 0;
   try {
     const result = await parsePairsStream(
