@@ -27,6 +27,7 @@ import { TrainingRule } from './training-rule';
 import type { Seq2SeqModel } from '../models/seq2seq';
 import { corpusBleu, exactMatch, tokenAccuracy } from './bleu';
 import { checkBudget, checkLimits, estimateSize } from './estimate';
+import { translateInputError } from './translate-input';
 
 /** How a run that went non-finite is reported (the CLI's error line, the page's pause message). */
 export function nonFiniteMessage(step: number, parameter: string): string {
@@ -247,6 +248,8 @@ export class Trainer {
 
   /** Translates one sentence (greedy, or beam search when beam > 1). */
   async translate(id: number, text: string, beam = 1): Promise<Translation> {
+    const tooLong = translateInputError(text);
+    if (tooLong) throw new Error(tooLong);
     const { ids, unknown } = this.data.srcTokenizer.encodeWithUnknown(text);
     if (ids.length === 0) throw new Error('nothing to translate: the sentence is empty');
     if (ids.length > this.config.maxLen) throw new Error(`the sentence has ${ids.length} tokens; this model reads at most ${this.config.maxLen}`);

@@ -258,6 +258,16 @@ describe('Playground', () => {
     expect(useTranslate.getState().busy).toBe(false);
   });
 
+  it('a 1 MB sentence in the Translate box is refused with a message, and never sent to the worker', async () => {
+    const { pg, worker } = await boot(null);
+    const sent = worker.sent.length;
+    useTranslate.getState().set({ text: 'word '.repeat(200_000) });
+    await pg.translate();
+    expect(useTranslate.getState().error).toBe('the sentence has 1,000,000 characters; at most 5,000 can be translated');
+    expect(useTranslate.getState().busy).toBe(false);
+    expect(worker.sent.slice(sent).filter((m) => m.type === 'translate')).toEqual([]);
+  });
+
   it('exports and imports a run file', async () => {
     const { pg, worker } = await boot(null);
     pg.step(4);

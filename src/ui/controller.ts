@@ -15,6 +15,7 @@ import { decodeRun, encodeRun, RUN_FORMAT, RunFileError, type SavedRun } from '.
 import { readSafetensors } from '../train/safetensors';
 import { useStatus } from './store/status-store';
 import { useTranslate } from './store/translate-store';
+import { translateInputError } from '../train/translate-input';
 import type { TabRun } from './store/tab-identity';
 import { WorkerClient, type WorkerLike } from './worker-client';
 
@@ -241,6 +242,11 @@ export class Playground {
   async translate(): Promise<void> {
     const t = useTranslate.getState();
     if (!this.client || t.text.trim() === '') return;
+    const tooLong = translateInputError(t.text);
+    if (tooLong) {
+      t.failed(tooLong);
+      return;
+    }
     t.started();
     try {
       useTranslate.getState().answered(await this.client.translate(t.text, t.beam, t.model));
