@@ -141,5 +141,8 @@ Trains a seq2seq model on a bundled task or your own pairs, on WebGPU (Dawn) or 
   --eval-every N  --probe-every N  --non-finite stop|skip
   --backend webgpu|cpu|auto   --save FILE  --weights-only  --load FILE  --json  --log-every N
 
+--clip-group PATTERN (with --clip range): a substring of parameter names, a glob
+(encoder.*.self_attn.*) or a /regex/ in RE2 syntax; empty = every parameter.
+
 A later option overrides an earlier one. Exit status: 0 done, 2 bad options or files,
 3 the loss or a gradient became non-finite.`;

@@ -24,7 +24,7 @@
 // the first begins at 0, each begins where the previous ends (no gap, no overlap), each one's
 // byte length equals product(shape) · size(dtype), and the last ends at the end of the file.
 // Beyond the Rust reader, the header may nest at most MAX_HEADER_DEPTH deep (untrusted files:
-// docs/security.md). As the tensors tile the file, nothing is allocated beyond the file's size.
+// SECURITY.md). As the tensors tile the file, nothing is allocated beyond the file's size.
 
 import { checkJsonBounds, JsonLimitError } from '../data/json-limits';
 
