@@ -13,7 +13,7 @@
 //   anything else         a substring of the name (the original meaning, kept).
 //
 // JavaScript's own RegExp is never used on the pattern: `/^(\w+\.?)+$_/` takes it more than 20 s
-// on a 55-character name (catastrophic backtracking), re2js a fraction of a millisecond.
+// on a 55-character name (catastrophic backtracking), re2js about a millisecond.
 
 import { RE2JS, RE2JSException } from 're2js';
 
@@ -71,8 +71,25 @@ function compileRe2(source: string, flags: number, what: string): ParamGroupPatt
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
+/**
+ * Compiled patterns by text. The config is validated once per field of a link and on every edit,
+ * and compiling the largest accepted pattern takes up to ~100 ms: each pattern is compiled once.
+ */
+const compiled = new Map<string, ParamGroupPattern>();
+const CACHE_SIZE = 32;
+
 /** Compiles a parameter-group pattern; a pattern that cannot be used comes back with its one-line message. */
 export function compileParamGroup(pattern: string): ParamGroupPattern {
+  let p = compiled.get(pattern);
+  if (!p) {
+    p = compileUncached(pattern);
+    if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
+    compiled.set(pattern, p);
+  }
+  return p;
+}
+
+function compileUncached(pattern: string): ParamGroupPattern {
   if (pattern.length > MAX_GROUP_PATTERN_LENGTH) return { ok: false, message: `pattern longer than ${MAX_GROUP_PATTERN_LENGTH} characters` };
   if (pattern === '') return { ok: true, kind: 'all', matches: () => true };
   const regex = regexForm(pattern);
