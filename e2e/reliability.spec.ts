@@ -210,6 +210,13 @@ test('damaged run files given to "Import run" are refused with a message; the cu
         /Import failed: the run file's header is not valid JSON/,
       ],
       ['bad-config.aprun', encodeRun({ ...run, config: { ...run.config, lr: -1 } }), /Import failed: the run file's config is invalid: lr/],
+      // Issue #16: hostile files are refused as quickly as damaged ones.
+      [
+        'uncompilable-group.aprun',
+        encodeRun({ ...run, config: { ...run.config, clip: 'range', clipGroup: '/(a)\\1/' } }),
+        /Import failed: the run file's config is invalid: clipGroup: not a valid regular expression/,
+      ],
+      ['huge-step.aprun', encodeRun({ ...run, step: 1e12 }), /Import failed: the run file is damaged: step: /],
     ],
     before,
     snapshot,
