@@ -268,10 +268,13 @@ test('a shared link with a hostile parameter-group pattern trains: the worker fi
   expect(errors).toEqual([]);
 });
 
-test('a shared link whose hostile pattern matches no parameter is refused with a message, at once', async ({ page }, info) => {
+test('a shared link whose hostile pattern matches no parameter is refused beside the field, at once', async ({ page }, info) => {
   const errors = collectPageErrors(page);
   await page.goto(`/?${hostileLink('/^(\\w+\\.?)+$_/')}`);
   await expect(page.locator('.notice-error').last()).toContainText(/matches no parameter of this model/, { timeout: 60_000 });
+  const field = page.getByRole('textbox', { name: 'Parameter group' });
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText(/clip group .* matches no parameter of this model/).first()).toBeVisible();
   expect(await counter(page)).toBe(0);
   await shot(page, info, 'hostile-group-refused');
   expect(errors).toEqual([]);

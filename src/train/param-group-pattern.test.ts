@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { withinBound } from '../data/testing/hang-bound';
 import { validateConfig } from './config';
 import { compileParamGroup, MAX_GROUP_PATTERN_LENGTH, paramGroupMatcher } from './param-group-pattern';
+import { clipRuleOf, ConfigFieldError } from './training-rule';
 
 /** Names as the models spell them (PyTorch's dotted names), and a long one like the issue's. */
 const NAMES = [
@@ -71,6 +72,22 @@ describe('compileParamGroup', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors).toEqual([{ field: 'clipGroup', message: expect.stringMatching(/^not a valid regular expression: /) }]);
     expect(validateConfig({ clip: 'range', clipGroup: '/^(\\w+\\.?)+$_/' }).ok).toBe(true);
+  });
+
+  it('the clipping rule selects the matching parameters; a pattern matching none is refused on the clipGroup field', () => {
+    const r = validateConfig({ clip: 'range', clipGroup: '/^(\\w+\\.?)+$_|weight_hh/' });
+    if (!r.ok) throw new Error('bad test config');
+    expect(clipRuleOf(r.config, NAMES)).toMatchObject({ kind: 'range', only: NAMES.map((n) => n.includes('weight_hh')) });
+    const none = validateConfig({ clip: 'range', clipGroup: '/^(\\w+\\.?)+$_/' });
+    if (!none.ok) throw new Error('bad test config');
+    let err: unknown;
+    try {
+      withinBound(() => clipRuleOf(none.config, NAMES), 'clipRuleOf');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigFieldError);
+    expect(err).toMatchObject({ field: 'clipGroup', message: "clip group '/^(\\w+\\.?)+$_/' matches no parameter of this model" });
   });
 });
 

@@ -37,6 +37,17 @@ export interface StepStats {
   paramPost: number[];
 }
 
+/** A config that the schema accepts but the model refuses, with the field to show the message beside. */
+export class ConfigFieldError extends Error {
+  constructor(
+    readonly field: keyof RunConfig,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigFieldError';
+  }
+}
+
 /** The clipping rule of a config, over the model's named parameters. */
 export function clipRuleOf(c: RunConfig, names: readonly string[]): ClipRule {
   switch (c.clip) {
@@ -47,7 +58,7 @@ export function clipRuleOf(c: RunConfig, names: readonly string[]): ClipRule {
     case 'range': {
       const match = paramGroupMatcher(c.clipGroup);
       const only = names.map(match);
-      if (!only.some(Boolean)) throw new Error(`clip group '${c.clipGroup}' matches no parameter of this model`);
+      if (!only.some(Boolean)) throw new ConfigFieldError('clipGroup', `clip group '${c.clipGroup}' matches no parameter of this model`);
       return { kind: 'range', lo: c.clipLo, hi: c.clipHi, only };
     }
     case 'norm':

@@ -14,6 +14,7 @@ import { transferables, type FromWorker, type Pair, type RunState, type StepMetr
 import { nonFiniteMessage, Trainer, type StepResult } from './trainer';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { PRETRAINED } from './pretrained';
+import { ConfigFieldError } from './training-rule';
 import { GpuProfiler } from '../engine/gpu/profiler';
 
 const AUTO_CHECKPOINT_STEPS = 50;
@@ -87,7 +88,9 @@ function build(): void {
     setState('idle');
   } catch (e) {
     const message = (e as Error).message;
-    post({ type: 'error', message });
+    // A field the model refuses (a group pattern matching none of its parameters) is shown beside the field.
+    if (e instanceof ConfigFieldError) post({ type: 'config-error', errors: [{ field: e.field, message }] });
+    else post({ type: 'error', message });
     setState('error', message);
   }
 }
