@@ -2,7 +2,7 @@
 // transformer layer's feed-forward block (forward x·W₁ᵀ, and the backward's dY·W and dYᵀ·X).
 
 import type { GpuBackend } from '../src/engine/gpu/gpu-backend';
-import { MATMUL_VARIANT_NAMES, matmulRaw, matmulVariantFor } from '../src/engine/ops/matmul';
+import { matmulRaw, matmulVariantFor, matmulVariantsOn } from '../src/engine/ops/matmul';
 import { transpose } from '../src/engine/ops/view';
 import { fromData } from '../src/engine/storage';
 import type { Tensor } from '../src/engine/tensor';
@@ -122,7 +122,7 @@ export async function matmulVariantRows(backend: GpuBackend, size: number, reps:
   const c: MatmulCase = { m: size, n: size, k: size, what: 'square' };
   const o = ours(backend, c, 'NN');
   const rows: MatmulVariantRow[] = [];
-  for (const variant of MATMUL_VARIANT_NAMES) {
+  for (const variant of matmulVariantsOn(backend)) {
     const t = await timeSteps(async () => {
       const out = matmulRaw(o.a, o.b, null, { variant });
       await backend.sync();
