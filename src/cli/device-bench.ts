@@ -24,53 +24,8 @@ import type { BenchResult } from '../../bench/types';
 import { acquireGpu, GpuBackend, type GpuContext } from '../engine';
 import { autotuneMatmul } from '../engine/ops/matmul';
 import { fail } from './backend-choice';
-import { readOptions } from './options';
+import { DEVICE_BENCH_HELP, parseDeviceBenchArgs, type DeviceBenchOptions } from './device-bench-args';
 import { trainRun, type TrainRunResult } from './device-train-run';
-
-const SUITES = ['matmul', 'attention', 'train_step', 'train'] as const;
-
-const HELP = `usage: device-bench [--out DIR] [--suites ${SUITES.join(',')}] [--reps N] [--reduced] [--no-autotune] [--train-seconds S] [-- TRAIN OPTIONS]
-
-Benchmarks the engine on the adapter Dawn finds (matmul, attention, training steps) and trains
-one run with the train CLI's options after --; prints JSON on stdout.`;
-
-interface Options {
-  out?: string;
-  suites: Set<string>;
-  reps: number;
-  reduced: boolean;
-  autotune: boolean;
-  trainSeconds: number;
-  trainArgs: string[];
-}
-
-function positive(option: string, value: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) fail(`${option} must be a ${integer ? 'whole number ≥ 1' : 'positive number'}, not '${value}'`);
-  return n;
-}
-
-function parseDeviceBenchArgs(argv: readonly string[]): Options | 'help' {
-  const dash = argv.indexOf('--');
-  const own = dash < 0 ? argv : argv.slice(0, dash);
-  const o: Options = { suites: new Set(SUITES), reps: 5, reduced: false, autotune: true, trainSeconds: 240, trainArgs: dash < 0 ? [] : argv.slice(dash + 1) };
-  const options = readOptions(own, ['out', 'suites', 'reps', 'train-seconds'], ['reduced', 'no-autotune']);
-  if (options === 'help') return 'help';
-  for (const { name, value } of options) {
-    if (name === 'out') o.out = value;
-    else if (name === 'reps') o.reps = positive('--reps', value, true);
-    else if (name === 'train-seconds') o.trainSeconds = positive('--train-seconds', value, false);
-    else if (name === 'reduced') o.reduced = true;
-    else if (name === 'no-autotune') o.autotune = false;
-    else {
-      const list = value.split(',').filter(Boolean);
-      const unknown = list.find((s) => !(SUITES as readonly string[]).includes(s));
-      if (unknown !== undefined || list.length === 0) throw new Error(`--suites takes a comma-separated list of ${SUITES.join(', ')}${unknown ? `, not '${unknown}'` : ''}`);
-      o.suites = new Set(list);
-    }
-  }
-  return o;
-}
 
 /** The commit the bundle was built from (set by tools/device/build-bundle.mjs), else git's. */
 function commit(): string {
@@ -122,14 +77,14 @@ export interface DeviceBenchResult extends Rows {
 }
 
 async function main(): Promise<void> {
-  let options: Options | 'help';
+  let options: DeviceBenchOptions | 'help';
   try {
     options = parseDeviceBenchArgs(process.argv.slice(2));
   } catch (e) {
     fail((e as Error).message);
   }
   if (options === 'help') {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(`${DEVICE_BENCH_HELP}\n`);
     return;
   }
   const o = options;
