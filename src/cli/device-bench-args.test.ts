@@ -5,7 +5,7 @@ describe('device-bench options', () => {
   it('defaults to every suite, 5 reps, autotuning, a 240 s training cap and the train CLI defaults', () => {
     const o = parseDeviceBenchArgs([]);
     if (o === 'help') throw new Error('unexpected help');
-    expect([...o.suites]).toEqual(['matmul', 'attention', 'train_step', 'train']);
+    expect([...o.suites]).toEqual(['check', 'matmul', 'attention', 'train_step', 'train']);
     expect(o).toMatchObject({ reps: 5, reduced: false, autotune: true, trainSeconds: 240, trainArgs: [] });
   });
 

@@ -2,7 +2,7 @@
 
 import { readOptions } from './options';
 
-export const SUITES = ['matmul', 'attention', 'train_step', 'train'] as const;
+export const SUITES = ['check', 'matmul', 'attention', 'train_step', 'train'] as const;
 
 export const DEVICE_BENCH_HELP = `usage: device-bench [--out DIR] [--suites ${SUITES.join(',')}] [--reps N] [--reduced] [--no-autotune] [--train-seconds S] [-- TRAIN OPTIONS]
 

@@ -1,11 +1,12 @@
 // `npm run device:bench` (and device-bundle/run.sh, the self-contained bundle a lent GPU machine
 // runs; see DEVELOPERS.md): the engine's benchmarks under Node on whatever adapter Dawn finds,
-// without Chromium or tfjs: matmul autotuning and throughput, attention forward+backward, the
+// without Chromium or tfjs: every matmul kernel checked against the CPU reference, matmul
+// autotuning and throughput, attention forward+backward, the
 // training steps of bench/train-step-bench.ts, and one real-data training run. Prints one JSON
 // object on stdout (progress on stderr) and writes it to --out DIR/device-bench.json after every
 // suite, so a run cut short still leaves what it measured.
 //   --out DIR             also write DIR/device-bench.json
-//   --suites LIST         matmul,attention,train_step,train (default all)
+//   --suites LIST         check,matmul,attention,train_step,train (default all)
 //   --reps N              timed repetitions per measurement (median; default 5)
 //   --reduced             tiny sizes: proves the harness, no timing claims
 //   --no-autotune         default matmul variant selection instead of tuning on this adapter
@@ -18,11 +19,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { attentionCases, attentionRows } from '../../bench/attention-bench';
+import { matmulCheckRows, type MatmulCheckRow } from '../../bench/matmul-check';
 import { matmulCases, matmulRows, matmulVariantRows } from '../../bench/matmul-bench';
 import { trainStepRows } from '../../bench/train-step-bench';
 import type { BenchResult } from '../../bench/types';
 import { acquireGpu, GpuBackend, type GpuContext } from '../engine';
-import { autotuneMatmul } from '../engine/ops/matmul';
+import { autotune } from '../engine/gpu/autotune';
+import { matmulTunable, matmulVariantsOn } from '../engine/ops/matmul';
 import { fail } from './backend-choice';
 import { DEVICE_BENCH_HELP, parseDeviceBenchArgs, type DeviceBenchOptions } from './device-bench-args';
 import { trainRun, type TrainRunResult } from './device-train-run';
@@ -70,6 +73,8 @@ export interface DeviceBenchResult extends Rows {
   reps: number;
   host: { node: string; platform: string; cpus: number; cpu_model: string; loadavg_start: number; loadavg_end: number; vk_icd: string | null };
   adapter: ReturnType<typeof adapterReport>;
+  /** Each matmul kernel against the CPU reference on this adapter. */
+  matmul_check: MatmulCheckRow[];
   training: TrainRunResult | null;
   /** Suites that threw: their message (the others still ran). */
   errors: Record<string, string>;
@@ -115,6 +120,7 @@ async function main(): Promise<void> {
       vk_icd: process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES ?? null,
     },
     adapter: adapterReport(ctx),
+    matmul_check: [],
     autotune: null,
     matmul: [],
     matmul_variants: [],
@@ -145,9 +151,17 @@ async function main(): Promise<void> {
     save();
   };
   save();
+  await suite('check', async () => {
+    result.matmul_check = await matmulCheckRows(backend, log);
+    const wrong = result.matmul_check.filter((r) => !r.ok).map((r) => r.variant);
+    if (wrong.length) throw new Error(`matmul kernels wrong on this adapter: ${wrong.join(', ')} (their timings below are not usable)`);
+  });
   await suite('matmul', async () => {
     if (o.autotune && !o.reduced) {
-      const table = await autotuneMatmul(backend, { force: true, noStorage: true, log });
+      // A kernel the check found wrong on this adapter is no candidate.
+      const wrong = new Set(result.matmul_check.filter((r) => !r.ok).map((r) => r.variant));
+      const candidates = (b: GpuBackend) => matmulVariantsOn(b).filter((v) => !wrong.has(v));
+      const table = await autotune(backend, { ...matmulTunable, candidates }, { force: true, noStorage: true, log });
       result.autotune = table.entries.map((e) => ({ label: e.label, best: e.best, ms: e.ms as Record<string, number> }));
     }
     result.matmul = await matmulRows(backend, matmulCases(o.reduced), o.reps, false, log);
