@@ -8,7 +8,8 @@
 // Invocation q of the quad loads row k+q of B̃ (16 columns, 16 loads instead of 64) and the quad
 // exchanges rows with quadBroadcast. On SwiftShader a storage load is a per-lane gather with a
 // bounds mask, while a broadcast is a few register shuffles: the loads per multiply-add fall from
-// 2/16 to (1/16 + 1/64), and 512³ runs about 1.3× faster than mm_reg16 (docs/results.md).
+// 2/16 to (1/16 + 1/64), and 512³ ran 1.2× (wall time) to 1.4× (CPU time) faster than mm_reg16
+// on a loaded 2-core host (docs/results.md).
 //
 // A workgroup is 4 quads along the columns: 64 rows × 64 columns of C. Which invocations form a
 // quad is the implementation's: the quad's blocks come from its first invocation's index, so the

@@ -1,8 +1,8 @@
 // `npm run device:bench` (and device-bundle/run.sh, the self-contained bundle a lent GPU machine
 // runs; see DEVELOPERS.md): the engine's benchmarks under Node on whatever adapter Dawn finds,
 // without Chromium or tfjs: every matmul kernel checked against the CPU reference, matmul
-// autotuning and throughput, attention forward+backward, the
-// training steps of bench/train-step-bench.ts, and one real-data training run. Prints one JSON
+// autotuning and throughput, attention forward+backward, the training steps of
+// bench/train-step-bench.ts, and one real-data training run. Prints one JSON
 // object on stdout (progress on stderr) and writes it to --out DIR/device-bench.json after every
 // suite, so a run cut short still leaves what it measured.
 //   --out DIR             also write DIR/device-bench.json
