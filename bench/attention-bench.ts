@@ -4,29 +4,15 @@
 
 import { backward } from '../src/engine/autograd';
 import type { GpuBackend } from '../src/engine/gpu/gpu-backend';
+import { scaledDotProductAttention as sdpa } from '../src/engine/ops/attention';
 import { mul } from '../src/engine/ops/elementwise';
 import { sum } from '../src/engine/ops/reduce';
 import { tidy } from '../src/engine/scope';
 import { fromData } from '../src/engine/storage';
-import type { Tensor } from '../src/engine/tensor';
 import { countStep } from './counters';
 import { timeSteps, uniformData } from './timing';
-import { tf, tfjsSync } from './tfjs-side';
+import type { tf } from './tfjs-side';
 import type { AttentionRow } from './types';
-
-type Sdpa = (q: Tensor, k: Tensor, v: Tensor) => { out: Tensor };
-
-/**
- * Our attention op if its module exists. A glob import resolves to nothing (instead of failing
- * the bundle) while src/engine/ops/attention.ts has not landed; the rows then say so.
- */
-async function loadSdpa(): Promise<Sdpa | null> {
-  const mods = import.meta.glob('../src/engine/ops/attention.ts');
-  const load = Object.values(mods)[0];
-  if (!load) return null;
-  const m = (await load()) as { scaledDotProductAttention?: Sdpa };
-  return m.scaledDotProductAttention ?? null;
-}
 
 export interface AttentionCase {
   b: number;
@@ -48,35 +34,30 @@ export async function attentionRows(
   withTfjs: boolean,
   log: (line: string) => void,
 ): Promise<AttentionRow[]> {
-  const sdpa = await loadSdpa();
-  if (!sdpa) log('[bench] attention: TODO — src/engine/ops/attention.ts (scaledDotProductAttention) is not there yet; our side skipped');
   const rows: AttentionRow[] = [];
   for (const c of cases) {
     const shape = [c.b, c.h, c.t, c.d];
     const n = c.b * c.h * c.t * c.d;
     const row: AttentionRow = { ...c, ours_ms: null, tfjs_ms: null };
-    if (sdpa) {
-      const [q, k, v] = [1, 2, 3].map((s) => {
-        const x = fromData(uniformData(n, s), shape, 'f32', backend);
-        x.requiresGrad = true;
-        return x;
-      });
-      const w = fromData(uniformData(n, 4), shape, 'f32', backend);
-      const step = async () => {
-        tidy(() => backward(sum(mul(sdpa(q, k, v).out, w))));
-        await backend.sync();
-        for (const x of [q, k, v]) {
-          x.grad?.dispose();
-          x.grad = null;
-        }
-      };
-      row.ours_ms = (await timeSteps(step, reps)).median;
-      row.counters = await countStep(backend, step);
-      for (const x of [q, k, v, w]) x.dispose();
-    } else {
-      row.note = 'TODO: our scaledDotProductAttention is not available yet';
-    }
+    const [q, k, v] = [1, 2, 3].map((s) => {
+      const x = fromData(uniformData(n, s), shape, 'f32', backend);
+      x.requiresGrad = true;
+      return x;
+    });
+    const w = fromData(uniformData(n, 4), shape, 'f32', backend);
+    const step = async () => {
+      tidy(() => backward(sum(mul(sdpa(q, k, v).out, w))));
+      await backend.sync();
+      for (const x of [q, k, v]) {
+        x.grad?.dispose();
+        x.grad = null;
+      }
+    };
+    row.ours_ms = (await timeSteps(step, reps)).median;
+    row.counters = await countStep(backend, step);
+    for (const x of [q, k, v, w]) x.dispose();
     if (withTfjs) {
+      const { tf, tfjsSync } = await import('./tfjs-side');
       const [q, k, v, w] = [1, 2, 3, 4].map((s) => tf.tensor(uniformData(n, s), shape));
       const scale = 1 / Math.sqrt(c.d);
       const f = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) =>

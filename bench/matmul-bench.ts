@@ -2,12 +2,13 @@
 // transformer layer's feed-forward block (forward x·W₁ᵀ, and the backward's dY·W and dYᵀ·X).
 
 import type { GpuBackend } from '../src/engine/gpu/gpu-backend';
-import { MATMUL_VARIANT_NAMES, matmulRaw, matmulVariantFor } from '../src/engine/ops/matmul';
+import { matmulRaw, matmulVariantFor, matmulVariantsOn } from '../src/engine/ops/matmul';
 import { transpose } from '../src/engine/ops/view';
 import { fromData } from '../src/engine/storage';
 import type { Tensor } from '../src/engine/tensor';
 import { gflops, timeSteps, uniformData } from './timing';
-import { tf, tfjsSync } from './tfjs-side';
+// tfjs is imported only when a run compares with it: its ES modules do not load under plain Node
+// (the device bench, src/cli/device-bench.ts), and the Node bundle leaves it out.
 import type { Layout, MatmulRow, MatmulVariantRow } from './types';
 
 export interface MatmulCase {
@@ -82,6 +83,7 @@ export async function matmulRows(
     o.free();
     let theirs: number | null = null;
     if (withTfjs) {
+      const { tf, tfjsSync } = await import('./tfjs-side');
       const ta = layout[0] === 'T';
       const tb = layout[1] === 'T';
       const a = tf.tensor(uniformData(batch * c.m * c.k, 1), batch > 1 ? [batch, ta ? c.k : c.m, ta ? c.m : c.k] : [ta ? c.k : c.m, ta ? c.m : c.k]);
@@ -120,7 +122,7 @@ export async function matmulVariantRows(backend: GpuBackend, size: number, reps:
   const c: MatmulCase = { m: size, n: size, k: size, what: 'square' };
   const o = ours(backend, c, 'NN');
   const rows: MatmulVariantRow[] = [];
-  for (const variant of MATMUL_VARIANT_NAMES) {
+  for (const variant of matmulVariantsOn(backend)) {
     const t = await timeSteps(async () => {
       const out = matmulRaw(o.a, o.b, null, { variant });
       await backend.sync();

@@ -23,7 +23,7 @@ import { validateConfig, type RunConfig } from '../src/train/config';
 import type { Pair } from '../src/train/protocol';
 import { Trainer } from '../src/train/trainer';
 import { countStep } from './counters';
-import { tfjsLstmStep, tfjsTransformerStep, type BatchShape } from './tfjs-train-step';
+import type { BatchShape } from './tfjs-train-step';
 import { pipelineSteps, timeSteps, uniformData } from './timing';
 import type { StepProfile, TrainStepRow } from './types';
 
@@ -144,6 +144,7 @@ function bench(model: string, kind: 'transformer' | 'lstm'): TrainStepBench {
       const shape = lastShape.get(model);
       if (!shape) throw new Error(`train_step bench ${model}: run setup before tfjs`);
       const cfg = trainerConfig(size);
+      const { tfjsLstmStep, tfjsTransformerStep } = await import('./tfjs-train-step');
       const common = { ...shape, layers: cfg.layers, lr: cfg.lr, maxNorm: cfg.maxNorm };
       return kind === 'transformer'
         ? tfjsTransformerStep({ ...common, dModel: cfg.dModel, heads: cfg.heads, dFF: cfg.dFF, maxLen: Math.max(shape.srcLen, shape.tgtLen) })

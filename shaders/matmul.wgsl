@@ -15,6 +15,9 @@
 //   3. mm_wg64     workgroup-memory tiling, meant for real GPUs (where the autotuner decides): a
 //                  64×64 block of C per workgroup of 16×16 invocations (4×4 each), A and B staged
 //                  in 16-deep k slices.
+//   4. mm_sg16     mm_reg16 with B shared across a quad through quadBroadcast, in
+//                  shaders/matmul_subgroup.wgsl (appended to this file where the device has
+//                  `subgroups`).
 //
 // Accumulators hold the transposed block: for rows r..r+3 and columns c..c+3, with
 // Ã = A[r.., k..k+3] and B̃ = B[k..k+3, c..], the update C̃ += Ã·B̃ is written C̃ᵀ += B̃ᵀ·Ãᵀ,

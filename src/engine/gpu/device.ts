@@ -83,7 +83,8 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   }
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
   if (!adapter) throw new WebGpuUnavailableError('no GPU adapter was found');
-  const wanted: GPUFeatureName[] = ['timestamp-query'];
+  // subgroups: the matmul kernel that shares operands across a quad (shaders/matmul_subgroup.wgsl).
+  const wanted: GPUFeatureName[] = ['timestamp-query', 'subgroups'];
   const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({
     requiredFeatures,

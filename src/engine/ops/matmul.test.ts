@@ -15,6 +15,8 @@ import {
   matmul,
   matmulRaw,
   matmulTunable,
+  matmulVariantAvailable,
+  matmulVariantsOn,
   type MatmulActivation,
   type MatmulVariant,
 } from './matmul';
@@ -131,6 +133,7 @@ for (const nb of testBackends()) {
     for (const variant of MATMUL_VARIANT_NAMES) {
       it(`${variant}: forward on odd sizes, transposed operands, batch broadcast, bias, activations`, async () => {
         const b = await nb.get();
+        if (b.kind === 'webgpu' && !matmulVariantAvailable(b, variant)) return; // its feature is missing (SwiftShader has it: see below)
         for (const [i, c] of CASES.entries()) await checkForward(c, b, variant, 100 + i);
         if (b.kind === 'webgpu') expect(b.errors).toEqual([]);
       });
@@ -139,6 +142,7 @@ for (const nb of testBackends()) {
     for (const variant of MATMUL_VARIANT_NAMES) {
       it(`${variant}: gradients (forward and backward matmuls forced to it)`, async () => {
         const b = await nb.get();
+        if (b.kind === 'webgpu' && !matmulVariantAvailable(b, variant)) return;
         forceMatmulVariant(variant);
         await checkOp((x, y, z) => matmul(x, y, z), [{ shape: [2, 5, 7] }, { shape: [7, 6] }, { shape: [6] }], b);
         await checkOp((x, y) => matmul(transpose(x), y), [{ shape: [2, 9, 3] }, { shape: [2, 9, 5] }], b);
@@ -152,17 +156,33 @@ for (const nb of testBackends()) {
       const dim = () => 1 + Math.floor(rng.uniform(0, 1) * 40);
       for (let trial = 0; trial < 4; trial++) {
         const c: Case = { M: dim(), N: dim(), K: dim(), aT: rng.uniform(0, 1) < 0.5, bT: rng.uniform(0, 1) < 0.5, bias: rng.uniform(0, 1) < 0.5 };
-        for (const v of MATMUL_VARIANT_NAMES) await checkForward(c, b, v, 500 + trial);
+        for (const v of b.kind === 'webgpu' ? matmulVariantsOn(b) : []) await checkForward(c, b, v, 500 + trial);
+      }
+    });
+
+    it('the subgroup kernel runs where the device has subgroups (SwiftShader does), and is refused elsewhere', async () => {
+      const b = await nb.get();
+      if (b.kind !== 'webgpu') return;
+      const has = b.ctx.features.has('subgroups');
+      if (b.isAdapter('swiftshader')) expect(has).toBe(true);
+      expect(matmulVariantsOn(b).includes('sg16')).toBe(has);
+      // Sizes that leave partial quads, blocks and k steps: 70 rows = one full 64-row block + 6.
+      await checkForward({ M: 70, N: 37, K: 18, bias: true, act: 'relu' }, b, has ? 'sg16' : undefined, 900);
+      if (!has) {
+        const x = fromData(new Float32Array(4), [2, 2], 'f32', b);
+        expect(() => matmulRaw(x, x, null, { variant: 'sg16' })).toThrow(/needs the 'subgroups' feature/);
+        x.dispose();
       }
     });
 
     it('default selection on SwiftShader picks register tiles by grid width', async () => {
       const b = await nb.get();
       if (b.kind !== 'webgpu' || !b.isAdapter('swiftshader')) return;
-      expect(defaultMatmulVariant(b, 512, 512, 512, 1)).toBe('reg16');
+      const wide = b.ctx.features.has('subgroups') ? 'sg16' : 'reg16';
+      expect(defaultMatmulVariant(b, 512, 512, 512, 1)).toBe(wide);
       expect(defaultMatmulVariant(b, 64, 64, 64, 1)).toBe('reg8');
       expect(defaultMatmulVariant(b, 8, 8, 8, 1)).toBe('reg4');
-      expect(defaultMatmulVariant(b, 8, 8, 8, 256)).toBe('reg16');
+      expect(defaultMatmulVariant(b, 8, 8, 8, 256)).toBe(wide);
     });
 
     it('autotune times the candidates, keeps the fastest per problem and serves the nearest', async () => {

@@ -5,11 +5,13 @@
 //   backward (identity act): dA = dC · Bᵀ, dB = Aᵀ · dC (summed over broadcast batch dims),
 //   dbias = Σ_rows dC.
 // Kernels: shaders/matmul.wgsl, one entry point per variant (simple reference, register-tiled
-// 4/8/16, workgroup-tiled 64). The variant is chosen per call: an explicit option, else a forced
-// one (tests, benchmarks), else the per-adapter autotuned table (src/engine/gpu/autotune.ts),
-// else a deterministic default by adapter and problem size.
+// 4/8/16, workgroup-tiled 64), and shaders/matmul_subgroup.wgsl (register-tiled 16 sharing B
+// across a quad; only where the device has `subgroups`). The variant is chosen per call: an
+// explicit option, else a forced one (tests, benchmarks), else the per-adapter autotuned table
+// (src/engine/gpu/autotune.ts), else a deterministic default by adapter and problem size.
 
 import code from '../../../shaders/matmul.wgsl?raw';
+import subgroupCode from '../../../shaders/matmul_subgroup.wgsl?raw';
 import { isGradEnabled, record1 } from '../autograd';
 import { autotune, fnv1a, tunedChoice, type AutotuneOptions, type TuneProblem, type TuneTable, type Tunable } from '../gpu/autotune';
 import type { GpuBackend } from '../gpu/gpu-backend';
@@ -64,6 +66,8 @@ interface VariantInfo {
   entryPoint: string;
   /** Rows and columns of C per workgroup: outputs per invocation × workgroup size. */
   block: number;
+  /** A device feature the kernel needs (its WGSL then starts with `enable <feature>;`). */
+  needs?: GPUFeatureName;
 }
 
 /**
@@ -78,18 +82,35 @@ export const MATMUL_VARIANTS = {
   reg8: { entryPoint: 'mm_reg8', block: 32 },
   reg16: { entryPoint: 'mm_reg16', block: 64 },
   wg64: { entryPoint: 'mm_wg64', block: 64 },
+  sg16: { entryPoint: 'mm_sg16', block: 64, needs: 'subgroups' },
 } as const satisfies Record<string, VariantInfo>;
 export type MatmulVariant = keyof typeof MATMUL_VARIANTS;
 export const MATMUL_VARIANT_NAMES = Object.keys(MATMUL_VARIANTS) as MatmulVariant[];
+
+const SUBGROUP_CODE = `enable subgroups;\n${code}\n${subgroupCode}`;
 
 const specs = new Map<MatmulVariant, KernelSpec>();
 function specOf(v: MatmulVariant): KernelSpec {
   let s = specs.get(v);
   if (!s) {
-    s = { name: 'matmul', code, entryPoint: MATMUL_VARIANTS[v].entryPoint, bindings: ['read', 'read', 'read', 'write'] };
+    const info: VariantInfo = MATMUL_VARIANTS[v];
+    s = info.needs
+      ? { name: 'matmul_subgroup', code: SUBGROUP_CODE, entryPoint: info.entryPoint, bindings: ['read', 'read', 'read', 'write'] }
+      : { name: 'matmul', code, entryPoint: info.entryPoint, bindings: ['read', 'read', 'read', 'write'] };
     specs.set(v, s);
   }
   return s;
+}
+
+/** Whether this backend's device can run variant `v` (it has the feature the kernel needs). */
+export function matmulVariantAvailable(backend: GpuBackend, v: MatmulVariant): boolean {
+  const needs = (MATMUL_VARIANTS[v] as VariantInfo).needs;
+  return !needs || backend.ctx.features.has(needs);
+}
+
+/** The variants this backend's device can run. */
+export function matmulVariantsOn(backend: GpuBackend): MatmulVariant[] {
+  return MATMUL_VARIANT_NAMES.filter((v) => matmulVariantAvailable(backend, v));
 }
 
 export interface MatmulOptions {
@@ -120,7 +141,8 @@ const MIN_INVOCATIONS = 64;
 /** The deterministic choice (no autotuning): by adapter family and problem size. */
 export function defaultMatmulVariant(backend: GpuBackend, M: number, N: number, _K: number, batch: number): MatmulVariant {
   if (backend.isAdapter('swiftshader')) {
-    for (const [v, t] of [['reg16', 16], ['reg8', 8]] as const) {
+    const wide = matmulVariantAvailable(backend, 'sg16') ? 'sg16' : 'reg16';
+    for (const [v, t] of [[wide, 16], ['reg8', 8]] as const) {
       if (Math.ceil(M / t) * Math.ceil(N / t) * batch >= MIN_INVOCATIONS) return v;
     }
     return 'reg4';
@@ -178,6 +200,7 @@ export function matmulRaw(a: Tensor, b: Tensor, bias?: Tensor | null, options: M
   } else {
     const backend = a.backend;
     const variant = options.variant ?? matmulVariantFor(backend, M, N, K, batch);
+    if (!matmulVariantAvailable(backend, variant)) throw new Error(`matmul: kernel ${variant} needs the '${(MATMUL_VARIANTS[variant] as VariantInfo).needs}' feature, which this device lacks`);
     const block = MATMUL_VARIANTS[variant].block;
     const u = uniforms()
       .u32(M, N, K, batch)
@@ -217,8 +240,8 @@ const tuneLabel = (p: TuneShape) => `${p.batch > 1 ? `${p.batch}×` : ''}${p.M}�
 /** The matmul tunable: every variant on TUNE_PROBLEMS, with fixed pseudo-random operands. */
 export const matmulTunable: Tunable<MatmulVariant> = {
   op: 'matmul',
-  version: fnv1a(code),
-  candidates: () => MATMUL_VARIANT_NAMES,
+  version: fnv1a(SUBGROUP_CODE),
+  candidates: (backend: GpuBackend) => matmulVariantsOn(backend),
   problems: () => TUNE_PROBLEMS.map((p) => ({ label: tuneLabel(p), point: problemPoint(p.M, p.N, p.K, p.batch) })),
   prepare(backend: GpuBackend, problem: TuneProblem) {
     const p = TUNE_PROBLEMS.find((q) => tuneLabel(q) === problem.label);
