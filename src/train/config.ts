@@ -36,7 +36,8 @@ export const runConfigSchema = z
     hardThreshold: z.number().gt(0, 'must be > 0').lt(1, 'must be < 1'),
     // Optimisation
     optimizer: z.enum(['sgd', 'adam', 'adamw']),
-    lr: z.number().gt(0, 'must be > 0').max(10, 'must be ≤ 10'),
+    // Any finite lr ≥ 0, as torch.optim: a huge one is how the page shows divergence and clipping.
+    lr: z.number().min(0, 'must be ≥ 0'),
     momentum: z.number().min(0).lt(1, 'must be < 1'),
     weightDecay: z.number().min(0, 'must be ≥ 0'),
     schedule: z.enum(['constant', 'inverse-sqrt', 'cosine']),
