@@ -112,6 +112,24 @@ for (const nb of testBackends()) {
         ['y', 'dx', 'dweight'].forEach((what, i) => expect(err[i], `${what} at μ ${mu}`).toBeLessThanOrEqual(torch[i]));
       }
     });
+    it('a normalized shape of two and three trailing axes (F.layer_norm(x, [T, D]))', async () => {
+      const b = await nb.get();
+      await checkOp((x, w, bias) => layerNorm(x, w, bias, 1e-5, [3, 4]), [{ shape: [2, 3, 4] }, { shape: [3, 4] }, { shape: [3, 4] }], b, { seed: 31 });
+      await checkOp((x) => layerNorm(x, null, null, 1e-5, [2, 3, 2]), [{ shape: [2, 3, 2] }], b, { seed: 32 });
+      await checkOp((x, w) => layerNorm(transpose(x, 0, 2), w), [{ shape: [5, 2, 3] }, { shape: [2, 5] }], b, { seed: 33 });
+      // The same numbers as one flattened axis, against the independent reference.
+      const xd = randomData(24, 34, 2);
+      const wd = randomData(12, 35);
+      const y = layerNorm(fromData(xd, [2, 3, 4], 'f32', b), fromData(wd, [3, 4], 'f32', b), null, 1e-5, [3, 4]);
+      expect(y.shape).toEqual([2, 3, 4]);
+      assertClose(Array.from(await toArray(y)), naive(xd, 12, wd, null, 1e-5), 1e-5, 1e-4, 'y');
+      expect(() => layerNorm(fromData(xd, [2, 3, 4], 'f32', b), null, null, 1e-5, [2, 4])).toThrow(/normalized shape \[2, 4\] is not the trailing axes/);
+      expect(() => layerNorm(fromData(xd, [2, 3, 4], 'f32', b), fromData(wd, [12], 'f32', b), null, 1e-5, [3, 4])).toThrow(/weight must have the normalized shape/);
+      const ln = new LayerNorm(initContext(0, b), [3, 4]);
+      expect(ln.weight!.shape).toEqual([3, 4]);
+      assertClose(Array.from(await toArray(ln.forward(fromData(xd, [2, 3, 4], 'f32', b)))), naive(xd, 12, null, null, 1e-5), 1e-5, 1e-4, 'nn.LayerNorm([3, 4])');
+      ln.dispose();
+    });
     it('a constant row normalises to 0 (then bias), not NaN', async () => {
       const b = await nb.get();
       const y = layerNorm(fromData([3, 3, 3, 3], [1, 4], 'f32', b), null, fromData([1, 2, 3, 4], [4], 'f32', b));
@@ -146,7 +164,7 @@ for (const nb of testBackends()) {
       assertClose(Array.from(await toArray(ln.forward(fromData(x, [2, 6], 'f32', b)))), naive(x, 6, null, null, 1e-5), 1e-5, 1e-4, 'y');
       expect(new LayerNorm(initContext(0, b), [6], { elementwiseAffine: false }).namedParameters()).toEqual([]);
       expect(new LayerNorm(initContext(0, b), 6, { bias: false }).namedParameters().map(([n]) => n)).toEqual(['weight']);
-      expect(() => ln.forward(fromData(x, [3, 4], 'f32', b))).toThrow(/last axis/);
+      expect(() => ln.forward(fromData(x, [3, 4], 'f32', b))).toThrow(/last axes/);
       ln.dispose();
     });
   });
