@@ -43,6 +43,11 @@ describe('train options', () => {
       expect((err as Error).message).not.toContain('\n');
     }
   });
+  it('--weight-decay-exclude bias-norm (and refuses other values)', () => {
+    expect(parseTrainArgs(['--weight-decay-exclude', 'bias-norm']).config.weightDecayExclude).toBe('bias-norm');
+    expect(DEFAULT_CONFIG.weightDecayExclude).toBe('none');
+    expect(() => parseTrainArgs(['--weight-decay-exclude', 'biases'])).toThrow(/--weight-decay-exclude/);
+  });
   it('accepts any finite learning rate ≥ 0, as torch.optim does (0, and 1e6 to show divergence)', () => {
     expect(parseTrainArgs(['--lr', '0']).config.lr).toBe(0);
     expect(parseTrainArgs(['--lr', '50']).config.lr).toBe(50);

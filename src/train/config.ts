@@ -40,6 +40,8 @@ export const runConfigSchema = z
     lr: z.number().min(0, 'must be ≥ 0'),
     momentum: z.number().min(0).lt(1, 'must be < 1'),
     weightDecay: z.number().min(0, 'must be ≥ 0'),
+    /** 'bias-norm': biases and norm layers' parameters in a parameter group without weight decay. */
+    weightDecayExclude: z.enum(['none', 'bias-norm']),
     schedule: z.enum(['constant', 'inverse-sqrt', 'cosine']),
     warmup: z.number().int().min(0, 'must be ≥ 0'),
     batch: posInt(4096),
@@ -101,6 +103,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   lr: 0.002,
   momentum: 0.9,
   weightDecay: 0,
+  weightDecayExclude: 'none',
   schedule: 'inverse-sqrt',
   warmup: 100,
   batch: 32,
