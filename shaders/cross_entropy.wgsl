@@ -22,7 +22,7 @@
 struct Params {
   N: u32, C: u32, offL: u32, offT: u32,
   offG: u32, ignoreIndex: i32, mode: u32, smoothing: f32,
-  offW: u32, hasW: u32, pad0: u32, pad1: u32,
+  offW: u32, hasW: u32, nanBits: u32, pad1: u32, // nanBits: a quiet NaN (WGSL has no NaN constant)
 }
 
 // mode: how the upstream gradient and the reduction apply.
@@ -33,6 +33,11 @@ const MEAN: u32 = 1u;
 
 fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * 64u;
+}
+
+// NaN or ±∞, on the bits: SwiftShader's float compares and max() do not keep IEEE NaN semantics.
+fn nonFinite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) >= 0x7f800000u;
 }
 
 fn counted(t: i32) -> bool {
@@ -70,20 +75,25 @@ fn ce_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   var s = 0.0;
   var gap = 0.0; // Σ_c w_c (m − x_c)
   var sumW = 0.0;
+  var nanRow = false; // a NaN or +∞ logit: PyTorch's row loss and gradient are NaN
   for (var c = 0u; c < P.C; c++) {
-    let d = m - fL[base + c];
+    let xc = fL[base + c];
+    nanRow = nanRow || (nonFinite(xc) && bitcast<u32>(xc) != 0xff800000u);
+    let d = m - xc;
     let w = fWeight(c);
     s += exp(-d);
     gap += w * d;
     sumW += w;
   }
-  let logS = log(s);
+  var logS = log(s);
+  if (nanRow) { logS = bitcast<f32>(P.nanBits); } // the backward reads it as "NaN row"
   let wt = fWeight(u32(tgt));
   let nll = wt * ((m - fL[base + u32(tgt)]) + logS);
   var loss = nll;
   if (P.smoothing != 0.0) {
     loss = (1.0 - P.smoothing) * nll + P.smoothing * (gap + sumW * logS) / f32(P.C);
   }
+  if (nanRow) { loss = bitcast<f32>(P.nanBits); }
   fLoss[n] = loss;
   fStats[4u * n] = m;
   fStats[4u * n + 1u] = logS;
@@ -143,6 +153,10 @@ fn ce_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   if (P.mode == NONE) { f = bG[P.offG + n]; } else { f = bG[P.offG] * bRed[1]; }
   let p = exp((bL[P.offL + e] - bStats[4u * n]) - bStats[4u * n + 1u]);
   let wt = bStats[4u * n + 2u];
+  if (nonFinite(bStats[4u * n + 1u])) { // a NaN row (see ce_forward)
+    bDX[e] = bitcast<f32>(P.nanBits);
+    return;
+  }
   var d = (1.0 - P.smoothing) * wt * p;
   if (i32(c) == tgt) { d -= (1.0 - P.smoothing) * wt; }
   if (P.smoothing != 0.0) {

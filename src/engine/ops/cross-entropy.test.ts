@@ -40,12 +40,13 @@ function torchCrossEntropy(x: number[], t: number[], C: number, o: CrossEntropyO
   const count = t.reduce((a, v) => a + (v !== ignore ? w[v] : 0), 0);
   const sum = (v: number[]) => v.reduce((a, u) => a + u, 0);
   switch (o.reduction ?? 'mean') {
+    // PyTorch adds the smoothing term only when ε > 0 (0 · ∞ would be NaN for a −∞ logit).
     case 'none':
-      return nll.map((v, n) => (1 - eps) * v + (eps / C) * smooth[n]);
+      return nll.map((v, n) => (1 - eps) * v + (eps > 0 ? (eps / C) * smooth[n] : 0));
     case 'sum':
-      return [(1 - eps) * sum(nll) + (eps / C) * sum(smooth)];
+      return [(1 - eps) * sum(nll) + (eps > 0 ? (eps / C) * sum(smooth) : 0)];
     case 'mean':
-      return [(1 - eps) * (sum(nll) / count) + (eps / C) * (sum(smooth) / count)];
+      return [(1 - eps) * (sum(nll) / count) + (eps > 0 ? (eps / C) * (sum(smooth) / count) : 0)];
   }
 }
 
@@ -161,6 +162,19 @@ for (const nb of testBackends()) {
         assertClose(got, torchCrossEntropy(x, t, C, o), 1e-3, 1e-6, 'loss');
         await checkOp((xx, tt) => crossEntropy(xx, tt, o), [{ shape: [3, C], data: x }, tgt([3], t)], b, { eps: 1e-2, atol: 5e-3 });
       }
+    });
+    it("a row with a NaN or +∞ logit has PyTorch's NaN loss and NaN gradient; a −∞ logit is fine", async () => {
+      const b = await nb.get();
+      const x = fromData([0.5, NaN, 1, 2, Infinity, 0, -Infinity, 1, 0.5], [3, 3], 'f32', b);
+      x.requiresGrad = true;
+      const loss = crossEntropy(x, fromData([0, 1, 2], [3], 'i32', b), { reduction: 'none' });
+      const l = Array.from(await toArray(loss));
+      expect(l.slice(0, 2).every(Number.isNaN)).toBe(true);
+      assertClose(l.slice(2), torchCrossEntropy([-Infinity, 1, 0.5], [2], 3, { reduction: 'none' }), 1e-5, 1e-5, 'finite row');
+      backward(sum(loss));
+      const g = Array.from(await toArray(x.grad!));
+      expect(g.slice(0, 6).every(Number.isNaN)).toBe(true);
+      expect(g.slice(6).every(Number.isFinite)).toBe(true);
     });
     it('the gradient is softmax − smoothed one-hot, scaled by 1/count', async () => {
       const b = await nb.get();

@@ -124,7 +124,7 @@ function params(r: Resolved, offL: number, offT: number, offG: number) {
   return uniforms()
     .u32(r.N, r.C, offL, offT)
     .u32(offG).i32(r.ignoreIndex).u32(MODE[r.reduction]).f32(r.eps)
-    .u32(r.weight ? r.weight.offset : 0, r.weight ? 1 : 0, 0, 0);
+    .u32(r.weight ? r.weight.offset : 0, r.weight ? 1 : 0, 0x7fc00000, 0); // a quiet NaN's bits
 }
 
 interface Forward {
