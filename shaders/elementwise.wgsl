@@ -16,10 +16,20 @@ struct Params {
   sb0: vec4<u32>, sb1: vec4<u32>,
   so0: vec4<u32>, so1: vec4<u32>,
   n: u32, offA: u32, offB: u32, offO: u32,
-  alpha: f32, beta: f32, pad0: u32, pad1: u32,
+  alpha: f32, beta: f32, nanBits: u32, pad1: u32, // nanBits: a quiet NaN (WGSL has no NaN constant)
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
+
+fn isNan(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn logIeee(x: f32) -> f32 {
+  if (x < 0.0 || isNan(x)) { return bitcast<f32>(P.nanBits); }
+  if (x == 0.0) { return bitcast<f32>(P.nanBits ^ 0x80400000u); } // 0x7fc00000 ^ 0x80400000 = −∞'s bits
+  return log(x);
+}
 
 const INV_SQRT2: f32 = 0.70710678118654752;
 const INV_SQRT_2PI: f32 = 0.39894228040143268;
@@ -62,8 +72,10 @@ fn unary(x: f32) -> f32 {
     case 4u: { return tanh_(x); }                           // tanh
     case 5u: { return sigmoid_(x); }                        // sigmoid
     case 6u: { return exp(x); }                             // exp
-    case 7u: { return log(x); }                             // log
-    case 8u: { return sqrt(x); }                            // sqrt
+    // log and sqrt of x < 0 or NaN are NaN and log(±0) = −∞ (IEEE, PyTorch); WGSL leaves them
+    // indeterminate (SwiftShader: log(NaN) = 89.1, log(0) = −88.0), so they are set explicitly.
+    case 7u: { return logIeee(x); }                                                        // log
+    case 8u: { return select(sqrt(x), bitcast<f32>(P.nanBits), x < 0.0 || isNan(x)); }  // sqrt
     case 9u: { return abs(x); }                             // abs
     case 10u: { return x * x; }                             // square
     case 11u: { return a * x + b; }                         // affine (scale, addScalar)

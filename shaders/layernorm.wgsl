@@ -12,7 +12,8 @@
 // Schedules: forward and dx use one invocation per row (rows are model widths, ≤ ~1024; a
 // workgroup tree reduction would cost a barrier per level, which on SwiftShader is a full thread
 // switch); dw/db use one invocation per column, looping over the rows in order, so the sums are
-// deterministic without atomics. The variance is taken in a second pass over (x − μ), not as
+// deterministic without atomics. The mean and variance are a shifted two-pass (Chan, Golub &
+// LeVeque 1983): μ = K + mean(x − K) with K = x_0, then σ² = mean((x − K) − (μ − K))², never
 // E[x²] − μ², which cancels catastrophically when |μ| ≫ σ.
 // X, DY, Y and DX are contiguous [R, D] (offsets in the uniform block); mean and rstd are [R].
 
@@ -40,17 +41,22 @@ fn layernorm_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let r = flatIndex(gid, nwg);
   if (r >= P.R) { return; }
   let base = P.offX + r * P.D;
+  // Shifted by the row's first element K: x_j − K is exact when x_j and K are within a factor 2
+  // (Sterbenz), so the sum of the small shifted values keeps its low bits where Σ x_j would lose
+  // them to |μ| (μ 300, σ 0.1: y error 1.3e-3 → below PyTorch float32's 7.3e-4).
+  let K = fX[base];
   var s = 0.0;
-  for (var j = 0u; j < P.D; j++) { s += fX[base + j]; }
-  let mu = s / f32(P.D);
+  for (var j = 0u; j < P.D; j++) { s += fX[base + j] - K; }
+  let mc = s / f32(P.D); // μ − K
   var v = 0.0;
   for (var j = 0u; j < P.D; j++) {
-    let c = fX[base + j] - mu;
+    let c = (fX[base + j] - K) - mc;
     v += c * c;
   }
   let rstd = inverseSqrt(v / f32(P.D) + P.eps);
+  let mu = K + mc;
   for (var j = 0u; j < P.D; j++) {
-    var y = (fX[base + j] - mu) * rstd;
+    var y = ((fX[base + j] - K) - mc) * rstd;
     if (P.hasW == 1u) { y *= fW[P.offW + j]; }
     if (P.hasB == 1u) { y += fB[P.offB + j]; }
     fY[r * P.D + j] = y;

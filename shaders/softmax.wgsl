@@ -8,6 +8,9 @@
 // inf/inf. m and s come from one online pass (Milakov & Gimelshein 2018, "Online normalizer
 // calculation for softmax"): when a new maximum v > m arrives, s ← s·exp(m − v) + 1.
 //
+// Non-finite logits follow PyTorch: a row whose kept logits hold a NaN or a +∞, or are all −∞,
+// is NaN throughout (its s is NaN or 0, or its m is +∞); the backward then gives NaN there too.
+//
 // Mask (hasMask = 1): element j of a row is kept where M ≠ 0 and otherwise behaves as x_j = −∞
 // (y_j = 0 for softmax). A row with no kept element writes 0 everywhere, never NaN; for
 // logSoftmax the masked (and fully masked) positions are 0 rather than −∞, so that a loss summing
@@ -35,12 +38,17 @@ struct Params {
   st: array<vec4<u32>, 8>,
   es: vec4<u32>,
   off: vec4<u32>,
-  n: u32, rows: u32, hasMask: u32, pad0: u32,
+  n: u32, rows: u32, hasMask: u32, nanBits: u32, // a quiet NaN's bits (WGSL has no NaN constant)
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
 
 const NEG_MAX: f32 = -3.4028234e38;
+const NEG_INF_BITS: u32 = 0xff800000u;
+
+fn isNan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
 
 fn rowBase(k: u32, r: u32) -> u32 {
   let shape = array<u32, 8>(P.shape0.x, P.shape0.y, P.shape0.z, P.shape0.w, P.shape1.x, P.shape1.y, P.shape1.z, P.shape1.w);
@@ -78,9 +86,15 @@ fn softmax_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   var m = NEG_MAX;
   var s = 0.0;
   var count = 0u;
+  var finite = 0u;   // kept logits above −∞
+  var nanRow = false;
   for (var j = 0u; j < P.n; j++) {
     if (!kept(mb, j)) { continue; }
     let v = X[xb + j * xs];
+    // Tested on the bits: SwiftShader's float compares and exp do not keep IEEE NaN semantics.
+    let bits = bitcast<u32>(v);
+    nanRow = nanRow || isNan(v) || bits == 0x7f800000u; // NaN or +∞
+    if (bits != NEG_INF_BITS) { finite++; }
     if (v > m) {
       s = s * exp(m - v) + 1.0;
       m = v;
@@ -91,6 +105,12 @@ fn softmax_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   }
   if (count == 0u) {
     for (var j = 0u; j < P.n; j++) { Y[yb + j * ys] = 0.0; }
+    return;
+  }
+  // A NaN or +∞ among the kept logits, or kept logits that are all −∞: PyTorch's NaN row.
+  if (nanRow || finite == 0u) {
+    let nan = bitcast<f32>(P.nanBits);
+    for (var j = 0u; j < P.n; j++) { Y[yb + j * ys] = nan; }
     return;
   }
   let logS = log(s);
@@ -130,21 +150,27 @@ fn softmax_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   let gs = P.es[1];
   let ds = P.es[3];
   var acc = 0.0;
+  var nanRow = false; // a NaN y or dy makes Σ NaN: the row's gradient is NaN (PyTorch), tested on bits
   for (var j = 0u; j < P.n; j++) {
     if (LOG == 1u) {
-      if (keptB(mb, j)) { acc += BDY[gb + j * gs]; }
+      if (keptB(mb, j)) {
+        acc += BDY[gb + j * gs];
+        nanRow = nanRow || isNan(BDY[gb + j * gs]) || isNan(BY[yb + j * ys]);
+      }
     } else {
       acc += BDY[gb + j * gs] * BY[yb + j * ys];
+      nanRow = nanRow || isNan(BDY[gb + j * gs]) || isNan(BY[yb + j * ys]);
     }
   }
+  let nan = bitcast<f32>(P.nanBits);
   for (var j = 0u; j < P.n; j++) {
     let y = BY[yb + j * ys];
     let g = BDY[gb + j * gs];
     var dx = 0.0;
     if (LOG == 1u) {
-      if (keptB(mb, j)) { dx = g - exp(y) * acc; }
+      if (keptB(mb, j)) { dx = select(g - exp(y) * acc, nan, nanRow); }
     } else {
-      dx = y * (g - acc);
+      dx = select(y * (g - acc), nan, nanRow);
     }
     BDX[db + j * ds] = dx;
   }

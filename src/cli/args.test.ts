@@ -15,7 +15,8 @@ describe('train options', () => {
   });
   it('refuses bad values with a one-line message naming the option', () => {
     const bad: [string[], RegExp][] = [
-      [['--lr', '0'], /--lr: must be > 0/],
+      [['--lr', '-1'], /--lr: must be ≥ 0/],
+      [['--lr', 'Infinity'], /--lr/],
       [['--lr', 'abc'], /--lr/],
       [['--heads', '3'], /--heads: heads \(3\) must divide d_model \(64\)/],
       [['--clip', 'range', '--clip-range', '1,-1'], /--clip-range: clip range lower bound/],
@@ -43,6 +44,16 @@ describe('train options', () => {
       expect((err as Error).message).toMatch(re);
       expect((err as Error).message).not.toContain('\n');
     }
+  });
+  it('--weight-decay-exclude bias-norm (and refuses other values)', () => {
+    expect(parseTrainArgs(['--weight-decay-exclude', 'bias-norm']).config.weightDecayExclude).toBe('bias-norm');
+    expect(DEFAULT_CONFIG.weightDecayExclude).toBe('none');
+    expect(() => parseTrainArgs(['--weight-decay-exclude', 'biases'])).toThrow(/--weight-decay-exclude/);
+  });
+  it('accepts any finite learning rate ≥ 0, as torch.optim does (0, and 1e6 to show divergence)', () => {
+    expect(parseTrainArgs(['--lr', '0']).config.lr).toBe(0);
+    expect(parseTrainArgs(['--lr', '50']).config.lr).toBe(50);
+    expect(parseTrainArgs(['--lr', '1e6']).config.lr).toBe(1e6);
   });
   it('accepts negative numbers as values', () => {
     expect(parseTrainArgs(['--clip-lo', '-0.5', '--clip-hi', '2']).config.clipLo).toBe(-0.5);

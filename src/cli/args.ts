@@ -135,6 +135,7 @@ Trains a seq2seq model on a bundled task or your own pairs, on WebGPU (Dawn) or 
   --layers N  --d-model N  --heads N  --d-ff N  --hidden N  --embed N  --dropout P
   --attention soft|hard  --hard-kind topk|threshold  --hard-k K  --hard-threshold T
   --optimizer sgd|adam|adamw  --lr X  --schedule constant|inverse-sqrt|cosine  --warmup N
+  --momentum M  --weight-decay W  --weight-decay-exclude none|bias-norm (no decay on biases, norms)
   --batch N  --steps N  --seed S  --teacher-forcing R  --label-smoothing E
   --clip none|value|range|norm  --clip-value C  --clip-range LO,HI  --clip-group PATTERN
   --max-norm M  --norm-type P|inf

@@ -80,8 +80,8 @@ const sparse = (name: string, size: number) => {
 
 describe('bad options: exit status 2 and one error line', () => {
   const cases: [string, string[], RegExp][] = [
-    ['learning rate 0', ['--lr', '0'], /--lr: must be > 0/],
-    ['negative learning rate', ['--lr', '-0.5'], /--lr: must be > 0/],
+    ['negative learning rate', ['--lr', '-0.5'], /--lr: must be ≥ 0/],
+    ['infinite learning rate', ['--lr', 'Infinity'], /--lr: .*Infinity/],
     ['clip range lo > hi', ['--clip', 'range', '--clip-range', '1,0'], /clip range lower bound \(1\) must be below the upper bound \(0\)/],
     ['max norm 0', ['--max-norm', '0'], /--max-norm: must be > 0/],
     ['heads not dividing d_model', ['--d-model', '16', '--heads', '3'], /heads \(3\) must divide d_model \(16\)/],

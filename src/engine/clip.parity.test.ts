@@ -23,6 +23,8 @@ type Grads = (number[] | null)[];
 interface OptimCase {
   algo: 'adam' | 'adamw' | 'sgd';
   options: { momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; betas?: [number, number]; eps?: number; amsgrad?: boolean };
+  /** Parameters from `from` on form a second parameter group with these settings (PyTorch's param_groups). */
+  group1?: { from: number; weightDecay?: number; betas?: [number, number]; eps?: number };
   lrs: number[];
   params: number[][];
   grads: Grads[];
@@ -74,8 +76,10 @@ async function compareGrads(ps: Tensor[], expected: Grads, what: string): Promis
 }
 
 function makeOptimizer(c: OptimCase, ps: Tensor[]): Optimizer {
-  if (c.algo === 'sgd') return new SGD(ps, { lr: c.lrs[0], ...c.options });
-  return c.algo === 'adam' ? new Adam(ps, { lr: c.lrs[0], ...c.options }) : new AdamW(ps, { lr: c.lrs[0], ...c.options });
+  const { from, ...settings } = c.group1 ?? { from: ps.length };
+  const params = c.group1 ? [{ params: ps.slice(0, from) }, { ...settings, params: ps.slice(from) }] : ps;
+  if (c.algo === 'sgd') return new SGD(params, { lr: c.lrs[0], ...c.options });
+  return c.algo === 'adam' ? new Adam(params, { lr: c.lrs[0], ...c.options }) : new AdamW(params, { lr: c.lrs[0], ...c.options });
 }
 
 async function parity(m: NodeModules, b: Backend): Promise<void> {
@@ -99,11 +103,17 @@ async function parity(m: NodeModules, b: Backend): Promise<void> {
     ['adamw', { weightDecay: 0.1, eps: 1e-6, amsgrad: true }],
     ['sgd', { momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }],
     ['sgd', { momentum: 0.9, nesterov: true }],
+    ['adamw', { weightDecay: 0.1 }],
+    ['sgd', { momentum: 0.9, weightDecay: 0.05 }],
   ];
+  // The last two: parameters 2 on in a second group (no decay; for AdamW other betas and eps).
+  const groups: (OptimCase['group1'] | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined,
+    { from: 2, weightDecay: 0, betas: [0.5, 0.9], eps: 1e-5 }, { from: 2, weightDecay: 0 }];
   // Parameter 3 has no gradient on step 2 (PyTorch skips it: no update, its step count lags).
   const optimCases: OptimCase[] = configs.map(([algo, options], c) => ({
     algo,
     options,
+    ...(groups[c] ? { group1: groups[c] } : {}),
     lrs: Array.from({ length: steps }, (_, t) => (algo === 'sgd' ? 0.1 : 0.01) / (1 + t)),
     params: SHAPES.map((s, i) => f32(randomData(sizeOf(s), 300 + 10 * c + i))),
     grads: Array.from({ length: steps }, (_, t) => SHAPES.map((s, i) => (t === 1 && i === 3 ? null : f32(randomData(sizeOf(s), 400 + 100 * c + 10 * t + i, 0.1))))),

@@ -107,7 +107,7 @@ async function loadModule(m: MultiheadAttention, x: MhaData): Promise<void> {
     copyInto(t, src);
     src.dispose();
   };
-  await set(m.in_proj_weight, x.W);
+  await set(m.in_proj_weight!, x.W);
   if (m.in_proj_bias && x.b) await set(m.in_proj_bias, x.b);
   await set(m.out_proj.weight, x.Wo);
   if (m.out_proj.bias && x.bo) await set(m.out_proj.bias, x.bo);
@@ -132,7 +132,7 @@ for (const nb of testBackends()) {
         ['out_proj.weight', [E, E]],
         ['out_proj.bias', [E]],
       ]);
-      const w = Array.from(await toArray(m.in_proj_weight));
+      const w = Array.from(await toArray(m.in_proj_weight!));
       const bound = Math.sqrt(6 / (E + 3 * E));
       expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
       const variance = w.reduce((a, x) => a + x * x, 0) / w.length;
@@ -259,6 +259,58 @@ for (const nb of testBackends()) {
       // copy, db (4); head merge: a view (0); attention: D, dQ, dK/dV (3); head split: 3 strided
       // copies into one [B, T, 3E] gradient; in_proj: dX, dW + transpose copy, db (4).
       expect(total).toBeLessThanOrEqual(22);
+    });
+  });
+
+  describe(`MultiheadAttention.forwardTorch (PyTorch's conventions) on ${nb.name}`, () => {
+    it("a query whose every key is masked gives PyTorch's NaN; the others are finite", async () => {
+      const b = await nb.get();
+      const mha = new MultiheadAttention(initContext(3, b), 4, 2);
+      const x = fromData(randomData(2 * 3 * 4, 5), [2, 3, 4], 'f32', b);
+      // Query 1 of every batch may see no key (bool attn_mask row of 1s); the rest see some.
+      const attnMask = fromData([0, 1, 0, 1, 1, 1, 0, 0, 0], [3, 3], 'i32', b);
+      const [out, w] = mha.forwardTorch(x, x, x, { attnMask });
+      const [o, wv] = [Array.from(await toArray(out)), Array.from(await toArray(w!))];
+      expect(w!.shape).toEqual([2, 3, 3]);
+      for (let bb = 0; bb < 2; bb++) {
+        for (let q = 0; q < 3; q++) {
+          const row = o.slice((bb * 3 + q) * 4, (bb * 3 + q) * 4 + 4);
+          expect(row.every(Number.isNaN), `batch ${bb} query ${q}`).toBe(q === 1);
+          expect(wv.slice((bb * 3 + q) * 3, (bb * 3 + q) * 3 + 3).every(Number.isNaN)).toBe(q === 1);
+        }
+      }
+      const [, none] = mha.forwardTorch(x, x, x, { needWeights: false });
+      expect(none).toBeNull();
+      mha.dispose();
+    });
+    it('refuses what it does not support, with a message', async () => {
+      const b = await nb.get();
+      const mha = new MultiheadAttention(initContext(3, b), 4, 2);
+      const x = fromData(randomData(2 * 3 * 4, 5), [2, 3, 4], 'f32', b);
+      const kpmFloat = fromData([0, -1, 0, 0, 0, 0], [2, 3], 'f32', b);
+      const attn = fromData([0, 1, 0, 0, 0, 0, 0, 0, 0], [3, 3], 'i32', b);
+      expect(() => mha.forwardTorch(x, x, x, { keyPaddingMask: kpmFloat, attnMask: attn })).toThrow(/float key_padding_mask with an attn_mask is not supported/);
+      expect(() => mha.forwardTorch(x, x, x, { attnMask: fromData([0, 0], [1, 2], 'i32', b) })).toThrow(/attn_mask must be \[3, 3\] or \[4, 3, 3\]/);
+      expect(() => mha.forwardTorch(x, x, x, { keyPaddingMask: fromData([0, 0], [1, 2], 'i32', b) })).toThrow(/key_padding_mask must be \[2, 3\]/);
+      const hard = new MultiheadAttention(initContext(3, b), 4, 2, { hard: { kind: 'topk', k: 1 } });
+      expect(() => hard.forwardTorch(x, x, x)).toThrow(/soft attention only/);
+      for (const m of [mha, hard]) m.dispose();
+    });
+    it('kdim/vdim: PyTorch\'s separate projection parameters, names, shapes and init bounds', async () => {
+      const b = await nb.get();
+      const mha = new MultiheadAttention(initContext(3, b), 8, 2, { kdim: 6, vdim: 5 });
+      // PyTorch's named_parameters() order for _qkv_same_embed_dim = False.
+      expect(mha.namedParameters().map(([n, p]) => `${n} ${p.shape.join('x')}`)).toEqual([
+        'q_proj_weight 8x8', 'k_proj_weight 8x6', 'v_proj_weight 8x5', 'in_proj_bias 24', 'out_proj.weight 8x8', 'out_proj.bias 8',
+      ]);
+      const k = Array.from(await toArray(mha.k_proj_weight!));
+      expect(Math.max(...k.map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(6 / (8 + 6)));
+      const q = fromData(randomData(2 * 3 * 8, 1), [2, 3, 8], 'f32', b);
+      const key = fromData(randomData(2 * 4 * 6, 2), [2, 4, 6], 'f32', b);
+      const value = fromData(randomData(2 * 4 * 5, 3), [2, 4, 5], 'f32', b);
+      expect(mha.forward(q, key, value).out.shape).toEqual([2, 3, 8]);
+      expect(() => mha.forward(q, value, value)).toThrow(/\[B, T, 6\]/);
+      mha.dispose();
     });
   });
 

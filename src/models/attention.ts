@@ -7,7 +7,15 @@
 //   out = Concat(head_1..head_h) W_oᵀ + b_o   (out_proj)
 // (Vaswani et al. 2017, §3.2.2). Soft attention runs the fused kernel (engine/ops/attention);
 // hard attention materialises the weights (engine/ops/hard-attention). Self-attention is
-// mha(X, X, X); cross-attention mha(decoderState, memory, memory).
+// mha(X, X, X); cross-attention mha(decoderState, memory, memory). With kdim/vdim ≠ E the
+// projections are q_proj_weight [E, E], k_proj_weight [E, kdim], v_proj_weight [E, vdim], as PyTorch.
+//
+// Two calling conventions. `forward` is the models' own: keyPaddingMask f32 1 = real token (the
+// reverse of PyTorch's bool mask), a causal flag, per-head weights, and fully masked rows give 0.
+// `forwardTorch` mirrors nn.MultiheadAttention.forward exactly: PyTorch's mask polarity (bool
+// True = masked, here i32 1), float masks added to the scores, attn_mask [Tq, Tk] or [B·h, Tq, Tk],
+// need_weights (default true) with average_attn_weights (default true), and PyTorch's NaN for a
+// query that sees no key (see ./torch-attention.ts).
 //
 // AdditiveAttention and LuongAttention — attention of an RNN decoder over encoder outputs h_j:
 //   additive (Bahdanau et al. 2015):  score(s, h) = vᵀ tanh(W_s s + W_h h)
@@ -27,6 +35,7 @@ import {
   Linear,
   linear,
   matmul,
+  mean,
   Module,
   narrow,
   permute,
@@ -42,6 +51,7 @@ import {
 } from '../engine';
 import { attentionSoftmax, scaledDotProductAttention } from '../engine/ops/attention';
 import { attentionWithWeights, hardAttention, type HardAttentionRule } from '../engine/ops/hard-attention';
+import { torchAttentionCore, type TorchAttentionMasks } from './torch-attention';
 
 export type { HardAttentionRule } from '../engine/ops/hard-attention';
 
@@ -108,7 +118,12 @@ function mergeHeads(o: Tensor): Tensor {
 // ---- multi-head attention ----------------------------------------------------------------------
 
 export interface MultiheadAttentionParams {
-  inProjWeight: Tensor;
+  /** [3E, E]; null when the projections are separate (kdim or vdim ≠ E). */
+  inProjWeight: Tensor | null;
+  /** Separate projections (PyTorch's q_proj_weight [E, E], k_proj_weight [E, kdim], v_proj_weight [E, vdim]). */
+  qProjWeight?: Tensor | null;
+  kProjWeight?: Tensor | null;
+  vProjWeight?: Tensor | null;
   inProjBias: Tensor | null;
   outProjWeight: Tensor;
   outProjBias: Tensor | null;
@@ -130,14 +145,74 @@ export interface MultiheadAttentionFnOptions extends MultiheadAttentionCallOptio
   dropout?: { p: number; seed: number } | null;
 }
 
-function checkInputs(query: Tensor, key: Tensor, value: Tensor, E: number): void {
-  const ok = (t: Tensor) => t.rank === 3 && t.shape[2] === E;
-  if (!ok(query) || !ok(key) || !ok(value)) {
-    throw new Error(`MultiheadAttention: query, key, value must be [B, T, ${E}], got [${query.shape}], [${key.shape}], [${value.shape}]`);
+function checkInputs(query: Tensor, key: Tensor, value: Tensor, E: number, kdim = E, vdim = E): void {
+  const ok = (t: Tensor, n: number) => t.rank === 3 && t.shape[2] === n;
+  if (!ok(query, E) || !ok(key, kdim) || !ok(value, vdim)) {
+    throw new Error(`MultiheadAttention: query, key, value must be [B, T, ${E}], [B, T, ${kdim}], [B, T, ${vdim}], got [${query.shape}], [${key.shape}], [${value.shape}]`);
   }
   if (key.shape[0] !== query.shape[0] || value.shape[0] !== query.shape[0] || key.shape[1] !== value.shape[1]) {
     throw new Error(`MultiheadAttention: batch sizes or key/value lengths differ: [${query.shape}], [${key.shape}], [${value.shape}]`);
   }
+}
+
+/** The in-projection into heads [B, h, T, d]: q, k, v. */
+function projectHeads(query: Tensor, key: Tensor, value: Tensor, p: MultiheadAttentionParams): Tensor[] {
+  const H = p.numHeads;
+  const W = p.inProjWeight;
+  const E = W ? W.shape[1] : p.qProjWeight!.shape[0];
+  checkInputs(query, key, value, E, p.kProjWeight?.shape[1] ?? E, p.vProjWeight?.shape[1] ?? E);
+  const bias = (start: number) => (p.inProjBias ? narrow(p.inProjBias, 0, start, E) : null);
+  if (!W) {
+    const [q] = splitHeads(linear(query, p.qProjWeight!, bias(0)), 1, H);
+    const [k] = splitHeads(linear(key, p.kProjWeight!, bias(E)), 1, H);
+    const [v] = splitHeads(linear(value, p.vProjWeight!, bias(2 * E)), 1, H);
+    return [q, k, v];
+  }
+  // The in-projection: one matmul for self-attention, two (Q; K and V together) for
+  // cross-attention over one memory, three otherwise — each with the bias as its epilogue.
+  const rows = (start: number, n: number) => ({
+    w: narrow(W, 0, start, n),
+    b: p.inProjBias ? narrow(p.inProjBias, 0, start, n) : null,
+  });
+  if (query === key && key === value) return splitHeads(linear(query, W, p.inProjBias), 3, H);
+  if (key === value) {
+    const wq = rows(0, E);
+    const wkv = rows(E, 2 * E);
+    return [...splitHeads(linear(query, wq.w, wq.b), 1, H), ...splitHeads(linear(key, wkv.w, wkv.b), 2, H)];
+  }
+  const [wq, wk, wv] = [rows(0, E), rows(E, E), rows(2 * E, E)];
+  return [
+    ...splitHeads(linear(query, wq.w, wq.b), 1, H),
+    ...splitHeads(linear(key, wk.w, wk.b), 1, H),
+    ...splitHeads(linear(value, wv.w, wv.b), 1, H),
+  ];
+}
+
+/**
+ * PyTorch's F.multi_head_attention_forward with its own conventions (see the header): masks in
+ * PyTorch's polarity, explicit scores, weights averaged over heads unless averageAttnWeights is
+ * false, after dropout as in 1.13. Returns [out [B, Tq, E], weights or null].
+ */
+export function multiheadAttentionTorch(
+  query: Tensor,
+  key: Tensor,
+  value: Tensor,
+  p: MultiheadAttentionParams,
+  opts: TorchMultiheadAttentionOptions & { dropout?: { p: number; seed: number } | null } = {},
+): [Tensor, Tensor | null] {
+  const [q, k, v] = projectHeads(query, key, value, p);
+  const r = torchAttentionCore(q, k, v, opts, opts.dropout ?? null);
+  const out = linear(mergeHeads(r.out), p.outProjWeight, p.outProjBias);
+  if (!(opts.needWeights ?? true)) return [out, null];
+  return [out, (opts.averageAttnWeights ?? true) ? mean(r.weights, 1) : r.weights];
+}
+
+/** nn.MultiheadAttention.forward's options, in PyTorch's conventions (batch_first=True). */
+export interface TorchMultiheadAttentionOptions extends TorchAttentionMasks {
+  /** Return the attention weights (PyTorch's default: true). */
+  needWeights?: boolean;
+  /** Weights averaged over heads [B, Tq, Tk] (default true, as PyTorch), or per head [B, h, Tq, Tk]. */
+  averageAttnWeights?: boolean;
 }
 
 /**
@@ -151,31 +226,7 @@ export function multiheadAttention(
   p: MultiheadAttentionParams,
   opts: MultiheadAttentionFnOptions = {},
 ): { out: Tensor; weights?: Tensor } {
-  const E = p.inProjWeight.shape[1];
-  const H = p.numHeads;
-  checkInputs(query, key, value, E);
-  // The in-projection: one matmul for self-attention, two (Q; K and V together) for
-  // cross-attention over one memory, three otherwise — each with the bias as its epilogue.
-  const rows = (start: number, n: number) => ({
-    w: narrow(p.inProjWeight, 0, start, n),
-    b: p.inProjBias ? narrow(p.inProjBias, 0, start, n) : null,
-  });
-  let q: Tensor;
-  let k: Tensor;
-  let v: Tensor;
-  if (query === key && key === value) {
-    [q, k, v] = splitHeads(linear(query, p.inProjWeight, p.inProjBias), 3, H);
-  } else if (key === value) {
-    const wq = rows(0, E);
-    const wkv = rows(E, 2 * E);
-    [q] = splitHeads(linear(query, wq.w, wq.b), 1, H);
-    [k, v] = splitHeads(linear(key, wkv.w, wkv.b), 2, H);
-  } else {
-    const [wq, wk, wv] = [rows(0, E), rows(E, E), rows(2 * E, E)];
-    [q] = splitHeads(linear(query, wq.w, wq.b), 1, H);
-    [k] = splitHeads(linear(key, wk.w, wk.b), 1, H);
-    [v] = splitHeads(linear(value, wv.w, wv.b), 1, H);
-  }
+  const [q, k, v] = projectHeads(query, key, value, p);
   const mask = { keyPaddingMask: opts.keyPaddingMask ?? null, causal: !!opts.causal };
   let heads: Tensor;
   let weights: Tensor | undefined;
@@ -196,6 +247,10 @@ export function multiheadAttention(
 export interface MultiheadAttentionOptions {
   /** Biases on the in- and out-projections (PyTorch's bias=True). */
   bias?: boolean;
+  /** Feature size of the keys (PyTorch's kdim; default embedDim). */
+  kdim?: number;
+  /** Feature size of the values (PyTorch's vdim; default embedDim). */
+  vdim?: number;
   /** Dropout probability on the attention weights during training (soft attention only). */
   dropout?: number;
   /** Hard attention rule; null or absent: soft attention. */
@@ -204,7 +259,13 @@ export interface MultiheadAttentionOptions {
 
 /** nn.MultiheadAttention(embedDim, numHeads, bias, dropout, batch_first=True). */
 export class MultiheadAttention extends Module {
-  readonly in_proj_weight: Tensor;
+  /** [3E, E], or null when kdim or vdim ≠ E (then q/k/v_proj_weight). */
+  readonly in_proj_weight: Tensor | null;
+  readonly q_proj_weight: Tensor | null = null;
+  readonly k_proj_weight: Tensor | null = null;
+  readonly v_proj_weight: Tensor | null = null;
+  readonly kdim: number;
+  readonly vdim: number;
   readonly in_proj_bias: Tensor | null;
   readonly out_proj: Linear;
   readonly headDim: number;
@@ -228,9 +289,23 @@ export class MultiheadAttention extends Module {
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`MultiheadAttention: dropout must be in [0, 1), got ${this.dropout}`);
     if (this.hard && this.dropout > 0) throw new Error('MultiheadAttention: attention dropout is implemented for soft attention only');
     const bias = opts.bias ?? true;
+    this.kdim = opts.kdim ?? embedDim;
+    this.vdim = opts.vdim ?? embedDim;
+    for (const [k, v] of [['kdim', this.kdim], ['vdim', this.vdim]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new Error(`MultiheadAttention: ${k} must be a positive integer, got ${v}`);
+    }
     // PyTorch's _reset_parameters: xavier_uniform_ on in_proj_weight (fan_in E, fan_out 3E:
-    // bound √(6 / (E + 3E))), zero biases; out_proj keeps Linear's U(±1/√E) weight, bias zeroed.
-    this.in_proj_weight = this.registerParameter('in_proj_weight', uniformParam(ctx, [3 * embedDim, embedDim], Math.sqrt(6 / (4 * embedDim))));
+    // bound √(6 / (E + 3E))), or on each of q/k/v_proj_weight (bound √(6 / (E + in))); zero
+    // biases; out_proj keeps Linear's U(±1/√E) weight, bias zeroed.
+    if (this.kdim === embedDim && this.vdim === embedDim) {
+      this.in_proj_weight = this.registerParameter('in_proj_weight', uniformParam(ctx, [3 * embedDim, embedDim], Math.sqrt(6 / (4 * embedDim))));
+    } else {
+      this.in_proj_weight = null;
+      const proj = (name: string, inDim: number) => this.registerParameter(name, uniformParam(ctx, [embedDim, inDim], Math.sqrt(6 / (embedDim + inDim))));
+      this.q_proj_weight = proj('q_proj_weight', embedDim);
+      this.k_proj_weight = proj('k_proj_weight', this.kdim);
+      this.v_proj_weight = proj('v_proj_weight', this.vdim);
+    }
     this.in_proj_bias = bias ? this.registerParameter('in_proj_bias', constantParam(ctx, [3 * embedDim], 0)) : null;
     this.out_proj = this.registerModule('out_proj', new Linear(ctx, embedDim, embedDim, bias));
     if (this.out_proj.bias) fillInto(this.out_proj.bias, 0);
@@ -248,19 +323,31 @@ export class MultiheadAttention extends Module {
    */
   forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadAttentionCallOptions = {}): { out: Tensor; weights?: Tensor } {
     const dropout = this.training && this.dropout > 0 ? { p: this.dropout, seed: this.rng.seed32() } : null;
-    return multiheadAttention(
-      query,
-      key,
-      value,
-      {
-        inProjWeight: this.in_proj_weight,
-        inProjBias: this.in_proj_bias,
-        outProjWeight: this.out_proj.weight,
-        outProjBias: this.out_proj.bias,
-        numHeads: this.numHeads,
-      },
-      { ...opts, hard: this.hard, dropout },
-    );
+    return multiheadAttention(query, key, value, this.projections(), { ...opts, hard: this.hard, dropout });
+  }
+
+  /**
+   * nn.MultiheadAttention.forward(query, key, value, key_padding_mask, need_weights, attn_mask,
+   * average_attn_weights) with PyTorch's conventions (batch_first=True; see the header):
+   * returns [attn_output [B, Tq, E], attn_output_weights or null].
+   */
+  forwardTorch(query: Tensor, key: Tensor, value: Tensor, opts: TorchMultiheadAttentionOptions = {}): [Tensor, Tensor | null] {
+    if (this.hard) throw new Error('MultiheadAttention.forwardTorch: soft attention only (this module has a hard attention rule)');
+    const dropout = this.training && this.dropout > 0 ? { p: this.dropout, seed: this.rng.seed32() } : null;
+    return multiheadAttentionTorch(query, key, value, this.projections(), { ...opts, dropout });
+  }
+
+  private projections(): MultiheadAttentionParams {
+    return {
+      inProjWeight: this.in_proj_weight,
+      qProjWeight: this.q_proj_weight,
+      kProjWeight: this.k_proj_weight,
+      vProjWeight: this.v_proj_weight,
+      inProjBias: this.in_proj_bias,
+      outProjWeight: this.out_proj.weight,
+      outProjBias: this.out_proj.bias,
+      numHeads: this.numHeads,
+    };
   }
 }
 

@@ -44,9 +44,12 @@ export const runConfigSchema = z
     hardThreshold: z.number().gt(0, 'must be > 0').lt(1, 'must be < 1'),
     // Optimisation
     optimizer: z.enum(['sgd', 'adam', 'adamw']),
-    lr: z.number().gt(0, 'must be > 0').max(10, 'must be ≤ 10'),
+    // Any finite lr ≥ 0, as torch.optim: a huge one is how the page shows divergence and clipping.
+    lr: z.number().min(0, 'must be ≥ 0'),
     momentum: z.number().min(0).lt(1, 'must be < 1'),
     weightDecay: z.number().min(0, 'must be ≥ 0'),
+    /** 'bias-norm': biases and norm layers' parameters in a parameter group without weight decay. */
+    weightDecayExclude: z.enum(['none', 'bias-norm']),
     schedule: z.enum(['constant', 'inverse-sqrt', 'cosine']),
     warmup: z.number().int().min(0, 'must be ≥ 0').max(MAX_STEPS, `must be at most ${MAX_STEPS}`),
     batch: posInt(4096),
@@ -110,6 +113,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   lr: 0.002,
   momentum: 0.9,
   weightDecay: 0,
+  weightDecayExclude: 'none',
   schedule: 'inverse-sqrt',
   warmup: 100,
   batch: 32,

@@ -19,6 +19,7 @@ import {
   type Backend,
   type ClipRule,
   type Optimizer,
+  type ParamGroup,
   type Schedule,
   type Tensor,
 } from '../engine';
@@ -66,6 +67,32 @@ export function clipRuleOf(c: RunConfig, names: readonly string[]): ClipRule {
   }
 }
 
+/**
+ * Biases and the parameters of norm layers, by PyTorch's names: a last segment that is or starts
+ * with 'bias' ('bias', 'bias_ih_l0') or ends in '_bias' ('in_proj_bias', 'generator_bias'), or a
+ * module segment named norm, norm1, norm2, … (LayerNorm's weight and bias).
+ */
+export function isBiasOrNorm(name: string): boolean {
+  const parts = name.split('.');
+  const last = parts[parts.length - 1];
+  return last.startsWith('bias') || last.endsWith('_bias') || parts.slice(0, -1).some((p) => /^norm\d*$/.test(p));
+}
+
+/**
+ * The optimizer's parameter groups for a config: one group, or with weightDecayExclude
+ * 'bias-norm' the usual two (decay on weights and embeddings; none on biases and norms, as
+ * GPT-2-style recipes do). Empty groups are left out.
+ */
+export function weightDecayGroups(c: RunConfig, named: readonly (readonly [string, Tensor])[]): ParamGroup[] {
+  if (c.weightDecayExclude === 'none') return [{ params: named }];
+  const decay = named.filter(([n]) => !isBiasOrNorm(n));
+  const noDecay = named.filter(([n]) => isBiasOrNorm(n));
+  return [
+    ...(decay.length > 0 ? [{ params: decay }] : []),
+    ...(noDecay.length > 0 ? [{ params: noDecay, weightDecay: 0 }] : []),
+  ];
+}
+
 export class TrainingRule {
   readonly optimizer: Optimizer;
   readonly schedule: Schedule;
@@ -81,12 +108,13 @@ export class TrainingRule {
     const named = model.namedParameters();
     this.params = named.map(([, p]) => p);
     const c = config;
+    const groups = weightDecayGroups(c, named);
     this.optimizer =
       c.optimizer === 'sgd'
-        ? new SGD(named, { lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay })
+        ? new SGD(groups, { lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay })
         : c.optimizer === 'adam'
-          ? new Adam(named, { lr: c.lr, weightDecay: c.weightDecay })
-          : new AdamW(named, { lr: c.lr, weightDecay: c.weightDecay });
+          ? new Adam(groups, { lr: c.lr, weightDecay: c.weightDecay })
+          : new AdamW(groups, { lr: c.lr, weightDecay: c.weightDecay });
     this.schedule = createSchedule(c.schedule, { base: c.lr, warmup: c.warmup, total: Math.max(1, c.steps) });
     this.clip = clipRuleOf(c, named.map(([n]) => n));
   }

@@ -49,15 +49,25 @@ def grads_of(params):
 def run_optim(case, shapes):
     params = [torch.tensor(v, dtype=DT).reshape(s).requires_grad_() for v, s in zip(case["params"], shapes)]
     o = case["options"]
+    g1 = case.get("group1")
+    # A second parameter group from g1["from"] on (param_groups), with its own settings.
+    groups = params
+    if g1:
+        extra = {"weight_decay": g1["weightDecay"]} if "weightDecay" in g1 else {}
+        if "betas" in g1:
+            extra["betas"] = tuple(g1["betas"])
+        if "eps" in g1:
+            extra["eps"] = g1["eps"]
+        groups = [{"params": params[:g1["from"]]}, {"params": params[g1["from"]:], **extra}]
     if case["algo"] == "sgd":
-        opt = torch.optim.SGD(params, lr=case["lrs"][0], momentum=o.get("momentum", 0), dampening=o.get("dampening", 0),
+        opt = torch.optim.SGD(groups, lr=case["lrs"][0], momentum=o.get("momentum", 0), dampening=o.get("dampening", 0),
                               weight_decay=o.get("weightDecay", 0), nesterov=o.get("nesterov", False))
     else:
         cls = torch.optim.Adam if case["algo"] == "adam" else torch.optim.AdamW
         kw = dict(lr=case["lrs"][0], betas=tuple(o.get("betas", (0.9, 0.999))), eps=o.get("eps", 1e-8), amsgrad=o.get("amsgrad", False))
         if "weightDecay" in o:
             kw["weight_decay"] = o["weightDecay"]
-        opt = cls(params, **kw)
+        opt = cls(groups, **kw)
     history = []
     for lr, step_grads in zip(case["lrs"], case["grads"]):
         for group in opt.param_groups:

@@ -14,6 +14,10 @@ Reads DIR/input.json:
   keyPaddingMask (optional): flat [B, Tk], 1 = real token, 0 = padding (PyTorch's bool mask is its negation)
   causal (optional): query i sees key j iff j <= i + (Tk - Tq), passed as a bool attn_mask
   R: flat [B, Tq, E]                the loss is sum(out * R)
+  kdim, vdim (optional)             nn.MultiheadAttention's kdim / vdim; then valueShape [B, Tk, vdim]
+  torchKeyPaddingMask, torchAttnMask (optional): {data, shape, kind: "bool" | "float"}, passed to
+                                    PyTorch as they are (bool True = masked; float added)
+  averageAttnWeights (optional, default false)
 
 Writes DIR/output.json: out, weights [B, H, Tq, Tk] (average_attn_weights=False), and
 grads {query, key?, value?, params {name: flat}}, in float64 (the reference runs in double
@@ -35,7 +39,8 @@ def main(folder):
         cfg = json.load(f)
     dt = torch.float64
     E, H = cfg["embedDim"], cfg["numHeads"]
-    mha = torch.nn.MultiheadAttention(E, H, bias=cfg["bias"], batch_first=True).to(dt)
+    kdim, vdim = cfg.get("kdim", E), cfg.get("vdim", E)
+    mha = torch.nn.MultiheadAttention(E, H, bias=cfg["bias"], batch_first=True, kdim=kdim, vdim=vdim).to(dt)
     with torch.no_grad():
         for name, p in mha.named_parameters():
             p.copy_(torch.tensor(cfg["params"][name], dtype=dt).reshape(p.shape))
@@ -53,7 +58,7 @@ def main(folder):
         key = value = leaf("key", cfg["keyShape"])
     else:
         key = leaf("key", cfg["keyShape"])
-        value = leaf("value", cfg["keyShape"])
+        value = leaf("value", cfg.get("valueShape", cfg["keyShape"]))
 
     kpm = None
     if "keyPaddingMask" in cfg:
@@ -63,9 +68,18 @@ def main(folder):
         # True = not allowed: j > i + (Tk - Tq), the bottom-right aligned causal mask.
         attn_mask = torch.triu(torch.ones(Tq, Tk, dtype=torch.bool), diagonal=1 + Tk - Tq)
 
+    def given_mask(spec):
+        t = torch.tensor(spec["data"], dtype=dt).reshape(spec["shape"])
+        return t != 0 if spec["kind"] == "bool" else t
+
+    if "torchKeyPaddingMask" in cfg:
+        kpm = given_mask(cfg["torchKeyPaddingMask"])
+    if "torchAttnMask" in cfg:
+        attn_mask = given_mask(cfg["torchAttnMask"])
     out, weights = mha(
         query, key, value,
-        key_padding_mask=kpm, attn_mask=attn_mask, need_weights=True, average_attn_weights=False,
+        key_padding_mask=kpm, attn_mask=attn_mask, need_weights=True,
+        average_attn_weights=cfg.get("averageAttnWeights", False),
     )
     loss = (out * torch.tensor(cfg["R"], dtype=dt).reshape(out.shape)).sum()
     loss.backward()

@@ -23,6 +23,15 @@ for (const nb of testBackends()) {
       await checkOp((x) => E.log(x), [{ shape: [7], data }], b);
       await checkOp((x) => E.sqrt(x), [{ shape: [7], data }], b);
     });
+    it('log and sqrt of negative and NaN inputs are NaN, of ±0 are −∞ and ±0 (IEEE, PyTorch)', async () => {
+      const b = await nb.get();
+      const x = fromData([-1, NaN, 0, 4, -Infinity], [5], 'f32', b);
+      const [lg, sq] = [Array.from(await toArray(E.log(x))), Array.from(await toArray(E.sqrt(x)))];
+      expect(lg.slice(0, 3)).toEqual([NaN, NaN, -Infinity]);
+      expect(lg[3]).toBeCloseTo(Math.log(4), 6);
+      expect(lg[4]).toBeNaN();
+      expect(sq).toEqual([NaN, NaN, 0, 2, NaN]);
+    });
     it('clamp with an asymmetric range, scale, addScalar, powAbs', async () => {
       const b = await nb.get();
       await checkOp((x) => E.clamp(x, -0.1, 1.0), [{ shape: [4, 6] }], b);

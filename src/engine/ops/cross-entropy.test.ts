@@ -22,9 +22,10 @@ function randomTargets(n: number, C: number, seed: number, ignoreRate = 0, ignor
  * PyTorch's F.cross_entropy written out independently in float64 (class-last layout):
  * (1 − ε)·nll_loss(log_softmax) + ε/C·Σ_c(−log p_c), masked and reduced as in LossNLL.cpp.
  */
-function torchCrossEntropy(x: number[], t: number[], C: number, o: CrossEntropyOptions): number[] {
+function torchCrossEntropy(x: number[], t: number[], C: number, o: CrossEntropyOptions, weight?: number[]): number[] {
   const eps = o.labelSmoothing ?? 0;
   const ignore = o.ignoreIndex ?? -100;
+  const w = weight ?? new Array<number>(C).fill(1);
   const nll: number[] = [];
   const smooth: number[] = [];
   t.forEach((tn, n) => {
@@ -32,18 +33,20 @@ function torchCrossEntropy(x: number[], t: number[], C: number, o: CrossEntropyO
     const m = Math.max(...row);
     const lse = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
     const logp = row.map((v) => v - lse);
-    nll.push(tn === ignore ? 0 : -logp[tn]);
-    smooth.push(tn === ignore ? 0 : -logp.reduce((a, v) => a + v, 0));
+    nll.push(tn === ignore ? 0 : -w[tn] * logp[tn]);
+    smooth.push(tn === ignore ? 0 : -logp.reduce((a, v, c) => a + w[c] * v, 0));
   });
-  const count = t.filter((v) => v !== ignore).length;
+  // nll_loss's weighted mean divides by the summed weights of the counted targets (LossNLL.cpp).
+  const count = t.reduce((a, v) => a + (v !== ignore ? w[v] : 0), 0);
   const sum = (v: number[]) => v.reduce((a, u) => a + u, 0);
   switch (o.reduction ?? 'mean') {
+    // PyTorch adds the smoothing term only when ε > 0 (0 · ∞ would be NaN for a −∞ logit).
     case 'none':
-      return nll.map((v, n) => (1 - eps) * v + (eps / C) * smooth[n]);
+      return nll.map((v, n) => (1 - eps) * v + (eps > 0 ? (eps / C) * smooth[n] : 0));
     case 'sum':
-      return [(1 - eps) * sum(nll) + (eps / C) * sum(smooth)];
+      return [(1 - eps) * sum(nll) + (eps > 0 ? (eps / C) * sum(smooth) : 0)];
     case 'mean':
-      return [(1 - eps) * (sum(nll) / count) + (eps / C) * (sum(smooth) / count)];
+      return [(1 - eps) * (sum(nll) / count) + (eps > 0 ? (eps / C) * (sum(smooth) / count) : 0)];
   }
 }
 
@@ -73,6 +76,46 @@ for (const nb of testBackends()) {
         }
       });
     }
+    it('class weights: PyTorch\'s weighted sum and weighted mean, with smoothing and ignored targets', async () => {
+      const b = await nb.get();
+      const [N, C] = [9, 5];
+      const x = randomData(N * C, 13, 2);
+      const w = [0.5, 2, 1, 0, 3];
+      const t = randomTargets(N, C, 14, 0.3);
+      t[0] = -100;
+      t[1] = 3; // a target of weight 0
+      for (const reduction of ['mean', 'sum', 'none'] as const) {
+        for (const labelSmoothing of [0, 0.2]) {
+          const o: CrossEntropyOptions = { reduction, labelSmoothing };
+          const wt = fromData(w, [C], 'f32', b);
+          const got = Array.from(await toArray(crossEntropy(fromData(x, [N, C], 'f32', b), fromData(t, [N], 'i32', b), { ...o, weight: wt })));
+          assertClose(got, torchCrossEntropy(x, t, C, o, w), 1e-5, 1e-5, `${reduction} ε=${labelSmoothing}`);
+          await checkOp((xx, tt, ww) => crossEntropy(xx, tt, { ...o, weight: ww }), [{ shape: [N, C], data: x }, tgt([N], t), { shape: [C], data: w, noGrad: true }], b);
+        }
+      }
+    });
+    it('PyTorch\'s [B, C, T] layout: found when only it fits, classDim when both fit, refused when unsaid', async () => {
+      const b = await nb.get();
+      const [B, C, T] = [2, 4, 3];
+      const x = randomData(B * C * T, 15);
+      const t = randomTargets(B * T, C, 16);
+      // The same logits class-last: [B, T, C].
+      const last = Array.from({ length: B * T * C }, (_, i) => {
+        const [bb, tt, c] = [Math.floor(i / (T * C)), Math.floor(i / C) % T, i % C];
+        return x[(bb * C + c) * T + tt];
+      });
+      const want = torchCrossEntropy(last, t, C, {});
+      const got = await toArray(crossEntropy(fromData(x, [B, C, T], 'f32', b), fromData(t, [B, T], 'i32', b)));
+      assertClose(Array.from(got), want, 1e-5, 1e-5, '[B, C, T] found');
+      await checkOp((xx, tt) => crossEntropy(xx, tt, { classDim: 1, reduction: 'none' }), [{ shape: [B, C, T], data: x }, tgt([B, T], t)], b);
+      // C = T: both layouts fit and give different losses.
+      const sq = fromData(randomData(2 * 3 * 3, 17), [2, 3, 3], 'f32', b);
+      const ts = fromData([0, 1, 2, 2, 1, 0], [2, 3], 'i32', b);
+      expect(() => crossEntropy(sq, ts)).toThrow(/fit classes on axis 1 .* and on the last axis: pass classDim/);
+      const [a1, aLast] = [await toArray(crossEntropy(sq, ts, { classDim: 1 })), await toArray(crossEntropy(sq, ts, { classDim: -1 }))];
+      expect(a1[0]).not.toBeCloseTo(aLast[0], 3);
+      expect(() => crossEntropy(sq, ts, { classDim: 3 })).toThrow(/classDim 3 is out of range/);
+    });
     it('random shapes, smoothing and ignored targets (property)', async () => {
       const b = await nb.get();
       await fc.assert(
@@ -85,7 +128,7 @@ for (const nb of testBackends()) {
           fc.nat(1000),
           async (T, B, C, labelSmoothing, reduction, seed) => {
             const t = randomTargets(B * T, C, seed, 0.2);
-            await checkOp((x, tt) => crossEntropy(x, tt, { labelSmoothing, reduction }), [{ shape: [B, T, C] }, tgt([B, T], t)], b, { seed });
+            await checkOp((x, tt) => crossEntropy(x, tt, { labelSmoothing, reduction, classDim: -1 }), [{ shape: [B, T, C] }, tgt([B, T], t)], b, { seed });
           },
         ),
         { numRuns: 8, seed: 5 },
@@ -119,6 +162,19 @@ for (const nb of testBackends()) {
         assertClose(got, torchCrossEntropy(x, t, C, o), 1e-3, 1e-6, 'loss');
         await checkOp((xx, tt) => crossEntropy(xx, tt, o), [{ shape: [3, C], data: x }, tgt([3], t)], b, { eps: 1e-2, atol: 5e-3 });
       }
+    });
+    it("a row with a NaN or +∞ logit has PyTorch's NaN loss and NaN gradient; a −∞ logit is fine", async () => {
+      const b = await nb.get();
+      const x = fromData([0.5, NaN, 1, 2, Infinity, 0, -Infinity, 1, 0.5], [3, 3], 'f32', b);
+      x.requiresGrad = true;
+      const loss = crossEntropy(x, fromData([0, 1, 2], [3], 'i32', b), { reduction: 'none' });
+      const l = Array.from(await toArray(loss));
+      expect(l.slice(0, 2).every(Number.isNaN)).toBe(true);
+      assertClose(l.slice(2), torchCrossEntropy([-Infinity, 1, 0.5], [2], 3, { reduction: 'none' }), 1e-5, 1e-5, 'finite row');
+      backward(sum(loss));
+      const g = Array.from(await toArray(x.grad!));
+      expect(g.slice(0, 6).every(Number.isNaN)).toBe(true);
+      expect(g.slice(6).every(Number.isFinite)).toBe(true);
     });
     it('the gradient is softmax − smoothed one-hot, scaled by 1/count', async () => {
       const b = await nb.get();
@@ -155,6 +211,8 @@ for (const nb of testBackends()) {
       const x = fromData(randomData(6, 1), [2, 3], 'f32', b);
       expect(() => crossEntropy(x, fromData([0, 1, 2], [3], 'i32', b))).toThrow(/without the class axis/);
       expect(() => crossEntropy(x, fromData([0, 1], [2], 'f32', b))).toThrow(/i32/);
+      expect(() => crossEntropy(x, fromData(randomData(6, 2), [2, 3], 'f32', b))).toThrow(/probability targets are not supported/);
+      expect(() => crossEntropy(x, fromData([0, 1], [2], 'i32', b), { weight: fromData([1, 2], [2], 'f32', b) })).toThrow(/weight must be an f32 tensor of shape \[3\]/);
     });
     it('forward + backward inside tidy leave no live memory (mean and none)', async () => {
       const b = await nb.get();

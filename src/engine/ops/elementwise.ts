@@ -172,7 +172,7 @@ function launch(
   u.vec4u(...a8.slice(0, 4)).vec4u(...a8.slice(4));
   u.vec4u(...b8.slice(0, 4)).vec4u(...b8.slice(4));
   u.vec4u(...o8.slice(0, 4)).vec4u(...o8.slice(4));
-  u.u32(n, a.offset, b ? b.offset : a.offset, out.offset).f32(alpha, beta).u32(0, 0);
+  u.u32(n, a.offset, b ? b.offset : a.offset, out.offset).f32(alpha, beta).u32(0x7fc00000, 0); // a quiet NaN's bits
   // A kernel may not read and write one buffer in a dispatch: a fill (a === out) reads the dummy.
   const A = a.storage === out.storage ? backend.dummy : gpuBuffer(a);
   backend.dispatch(

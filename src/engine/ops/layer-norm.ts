@@ -1,5 +1,7 @@
-// Layer normalisation over the last axis, F.layer_norm(x, [D], weight, bias, eps) (Ba, Kiros &
-// Hinton 2016). Kernels: shaders/layernorm.wgsl, where the schedule is explained.
+// Layer normalisation over the trailing axes, F.layer_norm(x, normalized_shape, weight, bias, eps)
+// (Ba, Kiros & Hinton 2016). Kernels: shaders/layernorm.wgsl, where the schedule is explained.
+// The kernels normalise the last axis; a normalized_shape of k > 1 trailing axes is that op on x
+// reshaped to [..., D = Π normalized_shape] (the statistics are the same sums).
 //
 //   μ = mean_j x_j,  σ² = mean_j (x_j − μ)²  (biased, as PyTorch),  rstd = 1/√(σ² + eps)
 //   y = (x − μ)·rstd ⊙ w + b
@@ -12,10 +14,10 @@ import code from '../../../shaders/layernorm.wgsl?raw';
 import { record1 } from '../autograd';
 import type { KernelSpec } from '../gpu/kernel';
 import { uniforms } from '../gpu/uniforms';
-import { shapeStr } from '../shape';
+import { numel, sameShape, shapeStr } from '../shape';
 import { cpuArray, empty, gpuBuffer } from '../storage';
 import type { Tensor } from '../tensor';
-import { contiguousRaw } from './view';
+import { contiguousRaw, reshape } from './view';
 
 const WORKGROUP = 64;
 
@@ -183,11 +185,27 @@ export function layerNormBackwardParamsRaw(x: Tensor, dy: Tensor, mean: Tensor, 
 }
 
 /**
- * F.layer_norm over the last axis: normalise each row to zero mean and unit (biased) variance,
- * then scale by `weight` and shift by `bias` (either may be null, as elementwise_affine=False or
- * bias=False).
+ * F.layer_norm over the trailing axes `normalizedShape` (default: the weight's shape when it has
+ * rank > 1, else the last axis): normalise each row to zero mean and unit (biased) variance, then
+ * scale by `weight` and shift by `bias` (either may be null, as elementwise_affine=False or
+ * bias=False; both have the normalized shape).
  */
-export function layerNorm(x: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(x: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5,
+  normalizedShape?: readonly number[]): Tensor {
+  const ns = normalizedShape ?? (weight && weight.rank > 1 ? weight.shape : [x.shape[x.rank - 1]]);
+  const k = ns.length;
+  if (k === 0 || k > x.rank || !sameShape(x.shape.slice(x.rank - k), ns)) {
+    throw new Error(`layerNorm: normalized shape ${shapeStr(ns)} is not the trailing axes of x ${shapeStr(x.shape)}`);
+  }
+  if (k > 1) {
+    for (const [p, what] of [[weight, 'weight'], [bias, 'bias']] as const) {
+      if (p && !sameShape(p.shape, ns)) throw new Error(`layerNorm: ${what} must have the normalized shape ${shapeStr(ns)}, got ${shapeStr(p.shape)}`);
+    }
+    const D = numel(ns);
+    const flat = (p: Tensor | null) => (p ? reshape(p, [D]) : null);
+    const y = layerNorm(reshape(x, [...x.shape.slice(0, x.rank - k), D]), flat(weight), flat(bias), eps);
+    return reshape(y, x.shape);
+  }
   const { y, mean, rstd } = layerNormRaw(x, weight, bias, eps);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   const out = record1(y, inputs, (g) => {

@@ -84,6 +84,45 @@ for (const nb of testBackends()) {
         expect(g[4]).toBe(0);
         expect(g.every(Number.isFinite)).toBe(true);
       });
+      it(`${name}: non-finite logits without a mask give PyTorch's NaN rows (all −∞, +∞, NaN)`, async () => {
+        const b = await nb.get();
+        // Row 0 finite, row 1 has one −∞ (finite result), rows 2–4 are PyTorch's NaN rows.
+        const rows = [
+          [0.5, -1, 2, 0, 1],
+          [-Infinity, 1, 0.5, -2, 3],
+          [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity],
+          [1, Infinity, 0, 2, -1],
+          [0, 1, NaN, 2, 3],
+        ];
+        const x = fromData(rows.flat(), [5, 5], 'f32', b);
+        x.requiresGrad = true;
+        const y = fn(x);
+        const got = Array.from(await toArray(y));
+        const w = randomData(25, 9);
+        backward(sum(mul(y, fromData(w, [5, 5], 'f32', b))));
+        const g = Array.from(await toArray(x.grad!));
+        for (let r = 2; r < 5; r++) {
+          expect(got.slice(r * 5, r * 5 + 5).every(Number.isNaN), `row ${r} of y is NaN`).toBe(true);
+          expect(g.slice(r * 5, r * 5 + 5).every(Number.isNaN), `row ${r} of dx is NaN`).toBe(true);
+        }
+        const keepAll = [true, true, true, true, true];
+        assertClose(got.slice(0, 10), [...naiveRow(rows[0], keepAll, log), ...naiveRow(rows[1], keepAll, log)], 1e-6, 1e-5, name);
+        // Row 1's gradient: the −∞ logit gets dy_0 (log-softmax) or 0 (softmax), the rest stay finite.
+        const p1 = naiveRow(rows[1], keepAll, false);
+        const w1 = w.slice(5, 10);
+        const sw = w1.reduce((a, v) => a + v, 0);
+        const swp = w1.reduce((a, v, j) => a + v * p1[j], 0);
+        const want1 = p1.map((p, j) => (log ? w1[j] - p * sw : p * (w1[j] - swp)));
+        assertClose(g.slice(5, 10), want1, 1e-5, 1e-4, `${name} gradient of a row with one −∞`);
+      });
+      it(`${name}: a mask keeps its zero rows, but kept logits that are all −∞ still give NaN`, async () => {
+        const b = await nb.get();
+        const x = fromData([-Infinity, 2, -Infinity, 1, 2, 3], [2, 3], 'f32', b);
+        const m = fromData([1, 0, 1, 0, 0, 0], [2, 3], 'f32', b);
+        const got = Array.from(await toArray(fn(x, -1, m)));
+        expect(got.slice(0, 3).every(Number.isNaN)).toBe(true);
+        expect(got.slice(3).map((v) => v + 0)).toEqual([0, 0, 0]);
+      });
       it(`${name}: ±1e4 logits neither overflow nor underflow to NaN/−∞`, async () => {
         const b = await nb.get();
         const rows = [

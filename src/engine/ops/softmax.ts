@@ -6,11 +6,15 @@
 //   backward:  softmax    dx = y ⊙ (dy − Σ dy ⊙ y)
 //              logSoftmax dx = dy − softmax(x) ⊙ Σ dy
 //
+// Non-finite logits follow PyTorch: a row holding a NaN or a +∞, or whose logits are all −∞, is
+// NaN throughout, and so is its gradient (exp(x − m) is exp(NaN) there).
+//
 // Mask: an f32 tensor broadcastable to x's shape (e.g. [B, 1, 1, Tk] or [B, Tq, Tk]); 1 keeps an
 // element, 0 masks it out (as if its logit were −∞). A fully masked row gives all zeros and a zero
-// gradient, never NaN (PyTorch would give NaN there). For logSoftmax, masked positions give 0, not
-// −∞: a −∞ would turn any loss that multiplies or sums it into NaN. Callers that sum
-// log-probabilities must exclude masked positions themselves.
+// gradient, never NaN: a deliberate difference from PyTorch (which gives NaN there), listed in
+// docs/engine.md; only the mask decides it — kept logits that are all −∞ still give NaN. For
+// logSoftmax, masked positions give 0, not −∞: a −∞ would turn any loss that multiplies or sums it
+// into NaN. Callers that sum log-probabilities must exclude masked positions themselves.
 //
 // Operands are read through their strides along and across `dim`, so any axis, transposed views
 // and broadcast masks need no copies; the output is contiguous in x's shape.
@@ -26,6 +30,8 @@ import type { Tensor } from '../tensor';
 import { broadcastStrides } from './elementwise';
 
 const WORKGROUP = 64;
+/** A quiet NaN's bits: WGSL has no NaN literal (a constant NaN is a shader-creation error). */
+const NAN_BITS = 0x7fc00000;
 
 /** How one operand is read: row r, element j at off + Σ_d idx_d(r)·rowStrides[d] + j·stride. */
 interface Operand {
@@ -111,7 +117,7 @@ function launch(backend: Backend, entry: 'softmax_forward' | 'softmax_backward',
     u.vec4u(...st.slice(0, 4)).vec4u(...st.slice(4));
   }
   u.vec4u(...ops.map((o) => o.stride)).vec4u(...ops.map((o) => o.off));
-  u.u32(shape[dim], rows, hasMask ? 1 : 0, 0);
+  u.u32(shape[dim], rows, hasMask ? 1 : 0, NAN_BITS);
   backend.dispatch(spec(entry, log), buffers, u, Math.ceil(rows / WORKGROUP));
 }
 
@@ -136,13 +142,24 @@ export function softmaxRaw(x: Tensor, dim = -1, mask: Tensor | null = null, log 
     const keep = (r: number, j: number) => !M || M[bm[r] + j * om.stride] !== 0;
     for (let r = 0; r < bx.length; r++) {
       let mx = -Infinity;
-      for (let j = 0; j < n; j++) if (keep(r, j)) mx = Math.max(mx, X[bx[r] + j * ox.stride]);
-      if (mx === -Infinity) {
+      let kept = 0;
+      for (let j = 0; j < n; j++) {
+        if (!keep(r, j)) continue;
+        mx = Math.max(mx, X[bx[r] + j * ox.stride]); // NaN propagates, as in PyTorch
+        kept++;
+      }
+      if (kept === 0) {
         for (let j = 0; j < n; j++) Y[by[r] + j * oy.stride] = 0;
         continue;
       }
       let s = 0;
       for (let j = 0; j < n; j++) if (keep(r, j)) s += Math.exp(X[bx[r] + j * ox.stride] - mx);
+      // All −∞ (mx = −∞), a +∞ or a NaN: exp(x − mx) is NaN somewhere, so s is NaN, and the whole
+      // row is NaN, masked positions too (as masked_fill(−∞) then softmax gives in PyTorch).
+      if (Number.isNaN(s)) {
+        for (let j = 0; j < n; j++) Y[by[r] + j * oy.stride] = NaN;
+        continue;
+      }
       const logS = Math.log(s);
       for (let j = 0; j < n; j++) {
         const v = X[bx[r] + j * ox.stride];

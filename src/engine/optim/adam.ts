@@ -10,7 +10,9 @@
 // paper's ε̂ form); lr / (1 − β1^t) and √(1 − β2^t) are computed in float64 per parameter.
 // Kernel: shaders/optim.wgsl (ALGO 1 Adam, 2 AdamW); the CPU twin is `cpuUpdate` below.
 
-import { Optimizer, type CpuUpdate, type ParamsInput, type UpdateKernel } from './optimizer';
+// Parameter groups (torch.optim's param_groups) may each set lr, weightDecay, betas and eps.
+
+import { Optimizer, type CpuUpdate, type GroupHyper, type OptimizerParams, type UpdateKernel } from './optimizer';
 
 export interface AdamOptions {
   lr?: number;
@@ -30,50 +32,41 @@ export function adamStepScalars(lr: number, beta1: number, beta2: number, t: num
 }
 
 export class Adam extends Optimizer {
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
   readonly amsgrad: boolean;
   maximize: boolean;
   /** AdamW's decoupled weight decay instead of Adam's L2 penalty. */
   protected readonly decoupled: boolean = false;
 
-  constructor(params: ParamsInput, options: AdamOptions = {}, defaultWeightDecay = 0) {
+  constructor(params: OptimizerParams, options: AdamOptions = {}, defaultWeightDecay = 0) {
     const amsgrad = !!options.amsgrad;
-    super(params, options.lr ?? 1e-3, amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq']);
-    [this.beta1, this.beta2] = options.betas ?? [0.9, 0.999];
-    this.eps = options.eps ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? defaultWeightDecay;
+    const defaults = { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? defaultWeightDecay, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8 } as const;
+    super(params, defaults, amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'], ['lr', 'weightDecay', 'betas', 'eps']);
     this.amsgrad = amsgrad;
     this.maximize = !!options.maximize;
-    if (!(this.eps >= 0)) throw new Error(`invalid epsilon value: ${this.eps}`);
-    if (!(this.beta1 >= 0 && this.beta1 < 1)) throw new Error(`invalid beta parameter at index 0: ${this.beta1}`);
-    if (!(this.beta2 >= 0 && this.beta2 < 1)) throw new Error(`invalid beta parameter at index 1: ${this.beta2}`);
-    if (!(this.weightDecay >= 0)) throw new Error(`invalid weight_decay value: ${this.weightDecay}`);
   }
 
   protected kernel(): UpdateKernel {
     return { algo: this.decoupled ? 2 : 1, amsgrad: this.amsgrad };
   }
 
-  protected hyper(): { h0: [number, number, number, number]; h1: [number, number, number, number] } {
+  protected hyper(h: GroupHyper): { h0: [number, number, number, number]; h1: [number, number, number, number] } {
+    const [b1, b2] = h.betas;
     return {
-      h0: [this.beta1, 1 - this.beta1, this.beta2, 1 - this.beta2],
-      h1: [this.eps, this.weightDecay, 1 - this.lr * this.weightDecay, this.maximize ? -1 : 1],
+      h0: [b1, 1 - b1, b2, 1 - b2],
+      h1: [h.eps, h.weightDecay, 1 - h.lr * h.weightDecay, this.maximize ? -1 : 1],
     };
   }
 
-  protected slotScalars(t: number): [number, number, number, number] {
-    const [stepSize, bc2Sqrt] = adamStepScalars(this.lr, this.beta1, this.beta2, t);
+  protected slotScalars(t: number, h: GroupHyper): [number, number, number, number] {
+    const [stepSize, bc2Sqrt] = adamStepScalars(h.lr, h.betas[0], h.betas[1], t);
     return [stepSize, bc2Sqrt, 0, 0];
   }
 
   protected cpuUpdate(u: CpuUpdate): void {
-    const { p, pOff, g, state, off, stride, n, t } = u;
-    const [b1, b2, eps, wd] = [this.beta1, this.beta2, this.eps, this.weightDecay];
-    const [stepSize, bc2Sqrt] = adamStepScalars(this.lr, b1, b2, t);
-    const decay = 1 - this.lr * wd;
+    const { p, pOff, g, state, off, stride, n, t, group } = u;
+    const [[b1, b2], eps, wd] = [group.betas, group.eps, group.weightDecay];
+    const [stepSize, bc2Sqrt] = adamStepScalars(group.lr, b1, b2, t);
+    const decay = 1 - group.lr * wd;
     for (let i = 0; i < n; i++) {
       let pi = p[pOff + i];
       let gi = this.maximize ? -g[i] : g[i];
@@ -98,7 +91,7 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
-  constructor(params: ParamsInput, options: AdamOptions = {}) {
+  constructor(params: OptimizerParams, options: AdamOptions = {}) {
     super(params, options, 1e-2);
   }
 }

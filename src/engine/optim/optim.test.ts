@@ -161,6 +161,45 @@ for (const nb of testBackends()) {
       });
     }
 
+    it('parameter groups: each group steps with its own lr, weight decay, betas and eps (torch.optim param_groups)', async () => {
+      const b = await nb.get();
+      const GROUP1 = 4; // parameters 0–3 in group 0, 4–7 (the large one among them) in group 1
+      const cases: [Config, Config][] = [
+        [{ algo: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.01 }, { algo: 'sgd', lr: 0.3, momentum: 0.9, weightDecay: 0 }],
+        [{ algo: 'adam', lr: 0.01, weightDecay: 0.1 }, { algo: 'adam', lr: 0.03, weightDecay: 0, betas: [0.8, 0.99], eps: 1e-6 }],
+        [{ algo: 'adamw', lr: 0.02, weightDecay: 0.1, amsgrad: true }, { algo: 'adamw', lr: 0.005, weightDecay: 0, betas: [0.5, 0.9], amsgrad: true }],
+      ];
+      for (const [c0, c1] of cases) {
+        const { named, init } = build(b, 51);
+        const params = named.map(([, p]) => p);
+        const g1 = { params: named.slice(GROUP1), lr: c1.lr, weightDecay: c1.weightDecay, ...(c1.algo !== 'sgd' ? { betas: c1.betas, eps: c1.eps } : {}) };
+        const groups = [{ params: named.slice(0, GROUP1) }, Object.fromEntries(Object.entries(g1).filter(([, v]) => v !== undefined)) as typeof g1];
+        const opt = c0.algo === 'sgd' ? new SGD(groups, c0) : c0.algo === 'adam' ? new Adam(groups, c0) : new AdamW(groups, c0);
+        expect(opt.groupOf).toEqual(SHAPES.map((_, i) => (i < GROUP1 ? 0 : 1)));
+        const ref = init.map((v) => [...v]);
+        const refState: RefState[] = init.map((v) => ({ t: 0, m: v.map(() => 0), v: v.map(() => 0), vmax: v.map(() => 0), buf: null }));
+        for (let step = 1; step <= 3; step++) {
+          const grads = gradsAt(step, 61);
+          setGrads(params, grads);
+          const scale = 1 / step;
+          opt.paramGroups[0].lr = c0.lr * scale;
+          opt.paramGroups[1].lr = c1.lr * scale;
+          opt.step();
+          grads.forEach((g, i) => {
+            if (g) refStep(i < GROUP1 ? c0 : { ...c1, amsgrad: c0.algo !== 'sgd' ? c0.amsgrad : undefined } as Config, (i < GROUP1 ? c0.lr : c1.lr) * scale, ref[i], g, refState[i]);
+          });
+          const got = await values(params);
+          got.forEach((v, i) => assertClose(v, ref[i], 1e-6, 1e-5, `${c0.algo} groups, step ${step}, parameter ${i}`));
+        }
+        opt.lr = 0.5; // a schedule's setter reaches every group
+        expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.5, 0.5]);
+        if (b.kind === 'webgpu') expect(b.errors, 'WebGPU validation errors').toEqual([]);
+        zeroGrad(params);
+        opt.dispose();
+        for (const p of params) p.dispose();
+      }
+    });
+
     it('stateDict → loadStateDict into a fresh optimizer continues identically', async () => {
       const b = await nb.get();
       for (const config of [CONFIGS[1][1], CONFIGS[4][1]]) {
@@ -316,6 +355,11 @@ for (const nb of testBackends()) {
       expect(() => new Adam([p], { betas: [1, 0.999] })).toThrow(/beta parameter at index 0/);
       expect(() => new Adam([p, p])).toThrow(/more than once/);
       expect(() => new Adam([])).toThrow(/empty parameter list/);
+      expect(() => new Adam([{ params: [p] }, { params: [p] }])).toThrow(/more than once/);
+      expect(() => new Adam([{ params: [p], lr: -1 }])).toThrow(/parameter group 0: invalid learning rate/);
+      expect(() => new SGD([{ params: [p], betas: [0.9, 0.99] }], { lr: 0.1 })).toThrow(/parameter group 0: 'betas' cannot be set per parameter group/);
+      expect(() => new Adam([{ params: [p], momentum: 0.9 } as never])).toThrow(/'momentum' cannot be set per parameter group/);
+      expect(() => new Adam([{ params: [] }])).toThrow(/parameter group 0: an empty parameter list/);
       p.dispose();
     });
   });

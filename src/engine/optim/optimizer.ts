@@ -1,11 +1,14 @@
-// The shared machinery of the optimizers (torch.optim.Optimizer's role): the parameter list, the
-// per-parameter step counts (PyTorch's state['step']), the packed optimizer state, the GPU launch
-// of shaders/optim.wgsl and state_dict save/load.
+// The shared machinery of the optimizers (torch.optim.Optimizer's role): the parameter list and
+// its groups (PyTorch's param_groups: each group its own lr, weight decay and, for Adam, betas
+// and eps), the per-parameter step counts (PyTorch's state['step']), the packed optimizer state,
+// the GPU launch of shaders/optim.wgsl and state_dict save/load.
 //
 // GPU layout (see shaders/optim.wgsl and param-pack.ts): gradients packed in one buffer, all
 // state in one buffer, parameters bound five per dispatch. A step over N parameters costs
 // ⌈N'/5⌉ dispatches for the N' parameters that have a gradient, plus one buffer copy per
-// gradient when they are not packed yet (clipGradients / clipGradNorm pack them already).
+// gradient when they are not packed yet (clipGradients / clipGradNorm pack them already, in
+// whatever order they were given: the optimizer reads each gradient at its own offset, so groups
+// that reorder the parameters cost no copy).
 // Nothing is read back: the learning rate and the step-dependent scalars travel in the uniform
 // block, and a non-finite step is dropped on the GPU through `foundInf`.
 
@@ -23,6 +26,61 @@ import { packGrads } from './param-pack';
 
 /** Parameters to optimize: tensors, or [name, tensor] pairs (Module.namedParameters()) naming the state dict entries. */
 export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
+
+/** A parameter group's own hyperparameters (torch.optim's param_groups keys); unset = the optimizer's. */
+export interface ParamGroupOptions {
+  lr?: number;
+  weightDecay?: number;
+  /** Adam and AdamW only. */
+  betas?: readonly [number, number];
+  /** Adam and AdamW only. */
+  eps?: number;
+}
+
+/** One entry of PyTorch's params list of dicts: `{ params, lr?, weightDecay?, betas?, eps? }`. */
+export interface ParamGroup extends ParamGroupOptions {
+  params: ParamsInput;
+}
+
+/** What an optimizer takes: one list of parameters, or parameter groups. */
+export type OptimizerParams = ParamsInput | readonly ParamGroup[];
+
+/** A group's resolved hyperparameters (PyTorch's param_groups[i] without 'params'); lr may change every step. */
+export interface GroupHyper {
+  lr: number;
+  weightDecay: number;
+  betas: readonly [number, number];
+  eps: number;
+}
+
+const GROUP_KEYS = ['params', 'lr', 'weightDecay', 'betas', 'eps'] as const;
+
+function isGroups(p: OptimizerParams): p is readonly ParamGroup[] {
+  const first = p[0] as unknown;
+  return p.length > 0 && typeof first === 'object' && first !== null && !Array.isArray(first) && 'params' in first;
+}
+
+/** The groups' hyperparameters, checked as torch.optim checks them, with the keys this optimizer knows. */
+function resolveGroup(g: ParamGroupOptions, defaults: GroupHyper, known: readonly (keyof ParamGroupOptions)[], at: string): GroupHyper {
+  for (const key of Object.keys(g)) {
+    if (!(GROUP_KEYS as readonly string[]).includes(key) || (key !== 'params' && !known.includes(key as keyof ParamGroupOptions))) {
+      throw new Error(`${at}: '${key}' cannot be set per parameter group here (it takes ${known.join(', ')})`);
+    }
+  }
+  const h: GroupHyper = {
+    lr: g.lr ?? defaults.lr,
+    weightDecay: g.weightDecay ?? defaults.weightDecay,
+    betas: g.betas ?? defaults.betas,
+    eps: g.eps ?? defaults.eps,
+  };
+  if (!(h.lr >= 0 && Number.isFinite(h.lr))) throw new Error(`${at}: invalid learning rate: ${h.lr}`);
+  if (!(h.weightDecay >= 0)) throw new Error(`${at}: invalid weight_decay value: ${h.weightDecay}`);
+  if (!(h.eps >= 0)) throw new Error(`${at}: invalid epsilon value: ${h.eps}`);
+  h.betas.forEach((b, i) => {
+    if (!(b >= 0 && b < 1)) throw new Error(`${at}: invalid beta parameter at index ${i}: ${b}`);
+  });
+  return { ...h, betas: [h.betas[0], h.betas[1]] };
+}
 
 export interface OptimizerStepOptions {
   /**
@@ -62,6 +120,8 @@ export interface CpuUpdate {
   n: number;
   /** This parameter's step count, already incremented (1 on its first step). */
   t: number;
+  /** The hyperparameters of the parameter's group. */
+  group: GroupHyper;
 }
 
 // Buffers bound to the unused parameter slots of a dispatch: WebGPU forbids binding one buffer
@@ -101,8 +161,10 @@ function isNamed(p: ParamsInput): p is readonly (readonly [string, Tensor])[] {
 }
 
 export abstract class Optimizer {
-  /** The learning rate of the next step (changeable every step: it is a uniform, nothing recompiles). */
-  lr: number;
+  /** The parameter groups' hyperparameters, in the order given (one group for a plain list); mutable, as in PyTorch. */
+  readonly paramGroups: GroupHyper[];
+  /** groupOf[i]: the group of parameter i. */
+  readonly groupOf: readonly number[];
   readonly params: readonly Tensor[];
   /** State-dict names: the given names, else the index as a string (PyTorch's state keys). */
   readonly names: readonly string[];
@@ -120,10 +182,27 @@ export abstract class Optimizer {
   private serial = 0;
   private readonly history = new Map<number, number[]>();
 
-  protected constructor(params: ParamsInput, lr: number, stateNames: readonly string[]) {
-    if (!(lr >= 0)) throw new Error(`invalid learning rate: ${lr}`);
-    const named = isNamed(params) ? params : (params as readonly Tensor[]).map((p, i) => [String(i), p] as const);
-    if (named.length === 0) throw new Error('optimizer got an empty parameter list');
+  /**
+   * `defaults` fill what a group leaves unset; `groupKeys` are the keys a group may set (the rest
+   * are refused, where PyTorch would keep them and ignore them).
+   */
+  protected constructor(params: OptimizerParams, defaults: GroupHyper, stateNames: readonly string[], groupKeys: readonly (keyof ParamGroupOptions)[]) {
+    const groups: readonly ParamGroup[] = isGroups(params) ? params : [{ params: params as ParamsInput }];
+    if (params.length === 0) throw new Error('optimizer got an empty parameter list');
+    const named: (readonly [string, Tensor])[] = [];
+    const groupOf: number[] = [];
+    this.paramGroups = groups.map((g, gi) => {
+      const at = isGroups(params) ? `parameter group ${gi}` : 'optimizer';
+      if (!g.params || typeof g.params.length !== 'number') throw new Error(`${at}: 'params' must be a list of parameters`);
+      if (g.params.length === 0) throw new Error(`${at}: an empty parameter list`);
+      const list = isNamed(g.params) ? g.params : (g.params as readonly Tensor[]).map((p, i) => [String(named.length + i), p] as const);
+      for (const entry of list) {
+        named.push(entry);
+        groupOf.push(gi);
+      }
+      return resolveGroup(g, defaults, groupKeys, at);
+    });
+    this.groupOf = groupOf;
     this.params = named.map(([, p]) => p);
     this.names = named.map(([n]) => n);
     if (new Set(this.params).size !== this.params.length) throw new Error('some parameters appear more than once in the optimizer');
@@ -131,10 +210,10 @@ export abstract class Optimizer {
     this.backend = this.params[0].backend;
     for (const p of this.params) {
       if (p.backend !== this.backend) throw new Error(`${p} is on another backend than the first parameter`);
+      if (typeof p !== 'object' || p === null || !('dtype' in p)) throw new Error(`not a parameter tensor: ${String(p)} (a group is { params: [...] })`);
       if (p.dtype !== 'f32') throw new Error(`${p}: only f32 parameters can be optimized`);
       if (!p.isContiguous) throw new Error(`${p}: parameters must be contiguous`);
     }
-    this.lr = lr;
     this.stateNames = stateNames;
     this.steps = this.params.map(() => 0);
     this.offsets = [];
@@ -147,6 +226,19 @@ export abstract class Optimizer {
     this.state = this.zeroState();
   }
 
+  /** The first group's learning rate (the only one without groups). */
+  get lr(): number {
+    return this.paramGroups[0].lr;
+  }
+
+  /**
+   * Sets every group's learning rate (`for g in opt.param_groups: g['lr'] = lr`), for schedules;
+   * changeable every step: it is a uniform, nothing recompiles. Set `paramGroups[i].lr` for one.
+   */
+  set lr(lr: number) {
+    for (const g of this.paramGroups) g.lr = lr;
+  }
+
   private zeroState(): Tensor {
     const t = keep(empty([Math.max(1, this.stateNames.length * this.numel)], 'f32', this.backend));
     fillInto(t, 0);
@@ -154,10 +246,10 @@ export abstract class Optimizer {
   }
 
   protected abstract kernel(): UpdateKernel;
-  /** h0, h1 of the uniform block (see optim.wgsl). */
-  protected abstract hyper(): { h0: [number, number, number, number]; h1: [number, number, number, number] };
-  /** The per-slot scalars for a parameter at step t. */
-  protected abstract slotScalars(t: number): [number, number, number, number];
+  /** h0, h1 of the uniform block for a group (see optim.wgsl). */
+  protected abstract hyper(g: GroupHyper): { h0: [number, number, number, number]; h1: [number, number, number, number] };
+  /** The per-slot scalars for a parameter of group g at step t. */
+  protected abstract slotScalars(t: number, g: GroupHyper): [number, number, number, number];
   protected abstract cpuUpdate(u: CpuUpdate): void;
 
   /**
@@ -207,12 +299,17 @@ export abstract class Optimizer {
         stride: this.numel,
         n: p.size,
         t: this.steps[i],
+        group: this.paramGroups[this.groupOf[i]],
       });
     }
   }
 
   private stepGpu(b: GpuBackend, present: number[], foundInf: Tensor | null): void {
-    const pack = packGrads(this.params, b);
+    // Gradients already in one buffer (packed by the clipping, in any order) are read in place.
+    const firstGrad = gpuBuffer(this.params[present[0]].grad!);
+    const inPlace = present.every((i) => this.params[i].grad!.isContiguous && gpuBuffer(this.params[i].grad!) === firstGrad);
+    const pack = inPlace ? null : packGrads(this.params, b);
+    const gradOffset = (i: number) => (pack ? pack.offsets[i] : this.params[i].grad!.offset);
     const k = this.kernel();
     const spec = (single: boolean): KernelSpec => ({
       name: 'optim',
@@ -220,27 +317,33 @@ export abstract class Optimizer {
       constants: { ALGO: k.algo, AMSGRAD: k.amsgrad ? 1 : 0, MOMENTUM: k.momentum ? 1 : 0, NESTEROV: k.nesterov ? 1 : 0, SINGLE: single ? 1 : 0 },
       bindings: ['read', 'read', 'write', 'write', 'write', 'write', 'write', 'write'],
     });
-    const { h0, h1 } = this.hyper();
     if (foundInf && (foundInf.size !== 1 || foundInf.backend !== b)) throw new Error('foundInf must be a one-element tensor on the GPU');
-    const grads = gpuBuffer(pack.flat);
+    const grads = pack ? gpuBuffer(pack.flat) : firstGrad;
     const flag = foundInf ? gpuBuffer(foundInf) : b.dummy;
     const state = gpuBuffer(this.state);
-    const present1 = present.filter((i) => this.params[i].size > 0);
-    const large = present1.filter((i) => this.params[i].size >= SINGLE_MIN);
-    const small = present1.filter((i) => this.params[i].size < SINGLE_MIN);
     const spare = fillers(b);
-    const groups = [...large.map((i) => ({ group: [i], single: true })), ...slotGroups(small, (i) => gpuBuffer(this.params[i])).map((group) => ({ group, single: false }))];
-    for (const { group, single } of groups) {
+    // One set of dispatches per parameter group: h0/h1 (and the step sizes) are the group's.
+    const batches = this.paramGroups.flatMap((hyper, gi) => {
+      const present1 = present.filter((i) => this.groupOf[i] === gi && this.params[i].size > 0);
+      const large = present1.filter((i) => this.params[i].size >= SINGLE_MIN);
+      const small = present1.filter((i) => this.params[i].size < SINGLE_MIN);
+      return [
+        ...large.map((i) => ({ group: [i], single: true, hyper })),
+        ...slotGroups(small, (i) => gpuBuffer(this.params[i])).map((group) => ({ group, single: false, hyper })),
+      ];
+    });
+    for (const { group, single, hyper } of batches) {
+      const { h0, h1 } = this.hyper(hyper);
       const u = uniforms();
       const starts = [0];
       for (const i of group) {
         const p = this.params[i];
-        u.vec4u(pack.offsets[i], this.offsets[i], p.offset, p.size);
+        u.vec4u(gradOffset(i), this.offsets[i], p.offset, p.size);
         starts.push(starts[starts.length - 1] + Math.ceil(p.size / WG));
       }
       for (let j = group.length; j < SLOTS; j++) u.vec4u(0, 0, 0, 0);
       u.vec4u(...starts.slice(0, 4)).vec4u(...starts.slice(4));
-      for (const i of group) u.f32(...this.slotScalars(this.steps[i]));
+      for (const i of group) u.f32(...this.slotScalars(this.steps[i], hyper));
       for (let j = group.length; j < SLOTS; j++) u.f32(0, 0, 0, 0);
       u.f32(...h0).f32(...h1);
       u.vec4u(group.length, this.numel, foundInf ? foundInf.offset : 0, foundInf ? 1 : 0);
@@ -248,7 +351,7 @@ export abstract class Optimizer {
       while (ws.length < SLOTS) ws.push(spare[ws.length]);
       b.dispatch(spec(single), [grads, flag, state, ...ws], u, starts[group.length]);
     }
-    pack.dispose();
+    pack?.dispose();
   }
 
   /** Sets every parameter's gradient to none (PyTorch's zero_grad(set_to_none=True)). */

@@ -7,7 +7,10 @@
 //   p ← p − lr · d
 // Kernel: shaders/optim.wgsl (ALGO 0); the CPU twin is `cpuUpdate` below.
 
-import { Optimizer, type CpuUpdate, type ParamsInput, type UpdateKernel } from './optimizer';
+// Parameter groups (torch.optim's param_groups) may each set lr and weightDecay; momentum,
+// dampening and nesterov are the optimizer's (they choose the kernel variant and the state).
+
+import { Optimizer, type CpuUpdate, type GroupHyper, type OptimizerParams, type UpdateKernel } from './optimizer';
 
 export interface SGDOptions {
   lr: number;
@@ -21,20 +24,18 @@ export interface SGDOptions {
 export class SGD extends Optimizer {
   readonly momentum: number;
   dampening: number;
-  weightDecay: number;
   readonly nesterov: boolean;
   maximize: boolean;
 
-  constructor(params: ParamsInput, options: SGDOptions) {
+  constructor(params: OptimizerParams, options: SGDOptions) {
     const momentum = options.momentum ?? 0;
-    super(params, options.lr, momentum !== 0 ? ['momentum_buffer'] : []);
+    const defaults = { lr: options.lr, weightDecay: options.weightDecay ?? 0, betas: [0, 0], eps: 0 } as const;
+    super(params, defaults, momentum !== 0 ? ['momentum_buffer'] : [], ['lr', 'weightDecay']);
     this.momentum = momentum;
     this.dampening = options.dampening ?? 0;
-    this.weightDecay = options.weightDecay ?? 0;
     this.nesterov = !!options.nesterov;
     this.maximize = !!options.maximize;
     if (!(this.momentum >= 0)) throw new Error(`invalid momentum value: ${this.momentum}`);
-    if (!(this.weightDecay >= 0)) throw new Error(`invalid weight_decay value: ${this.weightDecay}`);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new Error('Nesterov momentum requires a momentum and zero dampening');
     }
@@ -45,8 +46,8 @@ export class SGD extends Optimizer {
     return { algo: 0, momentum: this.stateNames.length > 0, nesterov: this.nesterov };
   }
 
-  protected hyper(): { h0: [number, number, number, number]; h1: [number, number, number, number] } {
-    return { h0: [this.lr, this.momentum, 1 - this.dampening, 0], h1: [this.weightDecay, 0, 0, this.maximize ? -1 : 1] };
+  protected hyper(h: GroupHyper): { h0: [number, number, number, number]; h1: [number, number, number, number] } {
+    return { h0: [h.lr, this.momentum, 1 - this.dampening, 0], h1: [h.weightDecay, 0, 0, this.maximize ? -1 : 1] };
   }
 
   protected slotScalars(t: number): [number, number, number, number] {
@@ -54,8 +55,8 @@ export class SGD extends Optimizer {
   }
 
   protected cpuUpdate(u: CpuUpdate): void {
-    const { p, pOff, g, state, off, n, t } = u;
-    const [mu, damp, wd, lr] = [this.momentum, this.dampening, this.weightDecay, this.lr];
+    const { p, pOff, g, state, off, n, t, group } = u;
+    const [mu, damp, wd, lr] = [this.momentum, this.dampening, group.weightDecay, group.lr];
     const hasBuf = this.stateNames.length > 0;
     for (let i = 0; i < n; i++) {
       const pi = p[pOff + i];

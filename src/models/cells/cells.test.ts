@@ -19,7 +19,9 @@ import {
 } from '../../engine';
 import { cpu64, testBackends } from '../../engine/testing/backends';
 import { checkOp, randomData, type InputSpec } from '../../engine/testing/check';
+import { dropout } from '../../engine/ops/dropout';
 import { CELLS, CELL_KINDS, type CellKind, type CellOptions } from './index';
+import { layerDropoutSeed } from './rnn-base';
 
 const B = 2;
 const T = 3;
@@ -93,6 +95,45 @@ for (const nb of testBackends()) {
         expect(rnn.namedParameters().some(([n]) => n === 'weight_ih_l2_reverse')).toBe(true);
         rnn.dispose();
       }
+    });
+
+    it('every cell: dropout between layers in training (PyTorch\'s dropout), none in eval; proj_size refused', async () => {
+      const b = await nb.get();
+      const [Bn, Tn, In, Hn, p, seed] = [2, 4, 3, 5, 0.4, 123];
+      const data = randomData(Bn * Tn * In, 8);
+      for (const kind of CELL_KINDS) {
+        const opts = { inputSize: In, hiddenSize: Hn, numLayers: 2, bidirectional: true, dropout: p };
+        const m = new CELLS[kind](initContext(9, b), opts);
+        const named = Object.fromEntries(m.namedParameters());
+        const layer = (l: number) =>
+          Object.fromEntries(Object.entries(named).filter(([n]) => n.includes(`_l${l}`)).map(([n, t]) => [n.replace(`_l${l}`, '_l0'), t]));
+        const first = new CELLS[kind](initContext(0, b), { inputSize: In, hiddenSize: Hn, bidirectional: true, parameters: layer(0) });
+        const second = new CELLS[kind](initContext(0, b), { inputSize: 2 * Hn, hiddenSize: Hn, bidirectional: true, parameters: layer(1) });
+        const [got, want, evalOut, plain] = noGrad(() => {
+          const x = fromData(data, [Bn, Tn, In], 'f32', b);
+          const got = m.forward(x, undefined, { seed }).output;
+          const between = dropout(first.forward(x).output, p, true, layerDropoutSeed(seed, 0));
+          const want = second.forward(between).output;
+          m.train(false);
+          const evalOut = m.forward(x, undefined, { seed }).output;
+          m.train(true);
+          const plain = second.forward(first.forward(x).output).output;
+          return [got, want, evalOut, plain];
+        });
+        const [g, w, e, pl] = [await toArray(got), await toArray(want), await toArray(evalOut), await toArray(plain)];
+        expect(Array.from(g), kind).toEqual(Array.from(w));
+        expect(Array.from(e), kind).toEqual(Array.from(pl));
+        expect(Array.from(g), kind).not.toEqual(Array.from(pl));
+        for (const t of [got, want, evalOut, plain]) t.dispose();
+        m.dispose();
+      }
+      expect(() => new CELLS.lstm(initContext(0, b), { inputSize: 2, hiddenSize: 3, projSize: 2 })).toThrow(/proj_size .* is not supported/);
+      expect(() => new CELLS.gru(initContext(0, b), { inputSize: 2, hiddenSize: 3, dropout: 1.5 })).toThrow(/dropout must be a probability/);
+    });
+
+    it('BPTT through dropout between layers matches finite differences (a fixed mask)', async () => {
+      const b = await nb.get();
+      await checkGradients('gru', b, { dropout: 0.3 }, [3, 2], 14);
     });
 
     it('every cell: batchFirst = false gives the transposed batch-first result', async () => {

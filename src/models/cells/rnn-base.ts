@@ -13,13 +13,18 @@
 // its last real token (so the final state is the state at that token), its outputs at padded
 // positions are 0, and the reverse direction starts at its last real token.
 //
-// Layer l > 0 reads layer l−1's output. Parameters are registered per layer and direction in
+// Layer l > 0 reads layer l−1's output, through dropout(p = options.dropout) in training mode as
+// in PyTorch (every layer's output but the last's; the mask of layer l is seeded with
+// layerDropoutSeed(seed, l), `seed` from the forward options or drawn from the init RNG).
+// PyTorch's proj_size (LSTM projections) is not implemented: a non-zero projSize is refused.
+// Parameters are registered per layer and direction in
 // PyTorch's order (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, weight_ih_l0_reverse, ...).
 //
 // Each direction's steps write y_t straight into a [B, H] view of the layer's output; one
 // recorded op then hands the output's gradient back to the steps as views (no copies).
 
 import {
+  dropout,
   empty,
   fillInto,
   copyInto,
@@ -35,6 +40,7 @@ import {
   zeros,
   type Backend,
   type InitContext,
+  type Random,
   type Tensor,
 } from '../../engine';
 
@@ -49,6 +55,10 @@ export interface RnnOptions {
   bidirectional?: boolean;
   /** Use bias vectors. Default true. */
   bias?: boolean;
+  /** Dropout on each layer's output but the last, in training mode (PyTorch's dropout). Default 0. */
+  dropout?: number;
+  /** PyTorch's proj_size: not supported here; only 0 (no projection) is accepted. */
+  projSize?: number;
   /**
    * Use these tensors as the parameters, by their PyTorch names, instead of initialising new ones
    * (weight transfer between cells that share names, and gradient checks).
@@ -65,6 +75,13 @@ export interface RnnState {
 export interface RnnForwardOptions {
   /** Valid length of each batch row (0 ≤ length ≤ T); positions at or after it are padding. */
   lengths?: ArrayLike<number>;
+  /** Seed of the between-layer dropout masks (default: drawn from the module's init RNG). */
+  seed?: number;
+}
+
+/** The dropout seed of layer l's output for a forward call seeded with `seed`. */
+export function layerDropoutSeed(seed: number, l: number): number {
+  return (seed + Math.imul(l + 1, 0x9e3779b9)) >>> 0;
 }
 
 export interface RnnOutput {
@@ -197,9 +214,12 @@ export abstract class RecurrentLayers extends Module {
   readonly bidirectional: boolean;
   readonly numDirections: number;
   readonly bias: boolean;
+  /** Dropout probability between layers (training mode only). */
+  readonly dropout: number;
   /** Whether state.c exists (a cell state separate from h). */
   abstract readonly hasCellState: boolean;
   private readonly byName = new Map<string, Tensor>();
+  private rng: Random | null = null;
 
   constructor(options: RnnOptions) {
     super();
@@ -214,10 +234,16 @@ export abstract class RecurrentLayers extends Module {
     this.bidirectional = options.bidirectional ?? false;
     this.numDirections = this.bidirectional ? 2 : 1;
     this.bias = options.bias ?? true;
+    this.dropout = options.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`dropout must be a probability in [0, 1], got ${this.dropout}`);
+    if (options.projSize !== undefined && options.projSize !== 0) {
+      throw new Error(`proj_size (projSize = ${options.projSize}) is not supported: LSTM projections are not implemented`);
+    }
   }
 
   /** Registers every layer's and direction's parameters in PyTorch's order (given tensors, or fresh ones). */
   protected build(ctx: InitContext, options: RnnOptions, specs: (inSize: number) => ParamSpec[]): void {
+    this.rng = ctx.rng;
     const given = options.parameters;
     for (let l = 0; l < this.numLayers; l++) {
       const inSize = l === 0 ? this.inputSize : this.hiddenSize * this.numDirections;
@@ -296,6 +322,8 @@ export abstract class RecurrentLayers extends Module {
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     let output = x;
+    const dropping = this.dropout > 0 && this.training && L > 1;
+    const seed = dropping ? (options.seed ?? this.rng?.seed32() ?? 0) : 0;
     for (let l = 0; l < L; l++) {
       const store = empty(this.batchFirst ? [B, T, D * H] : [T, B, D * H], 'f32', backend);
       const [sB, sT] = this.batchFirst ? [T * D * H, D * H] : [D * H, B * D * H];
@@ -324,7 +352,12 @@ export abstract class RecurrentLayers extends Module {
       store.dispose();
       if (l + 1 < L) {
         if (!output.requiresGrad) temporaries.push(output);
-        input = this.batchFirst ? output : permute(output, [1, 0, 2]);
+        let next = output;
+        if (dropping) {
+          next = dropout(output, this.dropout, true, layerDropoutSeed(seed, l));
+          if (!next.requiresGrad) temporaries.push(next);
+        }
+        input = this.batchFirst ? next : permute(next, [1, 0, 2]);
         if (!this.batchFirst) temporaries.push(input);
       }
     }

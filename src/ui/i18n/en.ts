@@ -215,6 +215,7 @@ export const en = {
     lr: 'Learning rate',
     momentum: 'Momentum',
     weightDecay: 'Weight decay',
+    weightDecayExclude: 'Weight decay applies to',
     schedule: 'Schedule',
     warmup: 'Warm-up steps',
     batch: 'Batch size',
@@ -313,6 +314,7 @@ export const en = {
       cosine: 'Linear warm-up, then a half cosine from lr down to 0 at the last step.',
     },
     nonFiniteOptions: { stop: 'stop (pause the run)', skip: 'skip the update' },
+    weightDecayExcludeOptions: { none: 'every parameter', 'bias-norm': 'weights only (not biases and norms)' },
   },
   clip: {
     title: 'Gradient clipping',

@@ -216,6 +216,7 @@ export const zhCN: Resources = {
     lr: '学习率',
     momentum: '动量',
     weightDecay: '权重衰减',
+    weightDecayExclude: '权重衰减作用于',
     schedule: '学习率调度',
     warmup: '预热步数',
     batch: '批大小',
@@ -314,6 +315,7 @@ export const zhCN: Resources = {
       cosine: '线性预热，然后按半个余弦周期从 lr 降到最后一步的 0。',
     },
     nonFiniteOptions: { stop: '停止（暂停运行）', skip: '跳过这次更新' },
+    weightDecayExcludeOptions: { none: '所有参数', 'bias-norm': '仅权重（不含偏置和归一化层）' },
   },
   clip: {
     title: '梯度裁剪',

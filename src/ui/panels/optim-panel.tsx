@@ -14,6 +14,7 @@ export function OptimPanel() {
   const optimizers = useOptions('optim.optimizers', ['sgd', 'adam', 'adamw']);
   const schedules = useOptions('optim.schedules', ['constant', 'inverse-sqrt', 'cosine']);
   const nonFinite = useOptions('optim.nonFiniteOptions', ['stop', 'skip']);
+  const decayExclude = useOptions('optim.weightDecayExcludeOptions', ['none', 'bias-norm']);
   return (
     <section className="panel" aria-labelledby="panel-optim">
       <h2 id="panel-optim">{t('optim.title')}</h2>
@@ -22,6 +23,7 @@ export function OptimPanel() {
         <NumberField name="lr" />
         {optimizer === 'sgd' && <NumberField name="momentum" />}
         {optimizer !== 'adam' && <NumberField name="weightDecay" />}
+        {optimizer !== 'adam' && <SelectField name="weightDecayExclude" options={decayExclude} />}
         <SelectField name="schedule" options={schedules} hint={t(`optim.scheduleDesc.${schedule}`)} />
         {schedule !== 'constant' && <NumberField name="warmup" />}
         <NumberField name="batch" />

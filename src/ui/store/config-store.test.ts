@@ -18,7 +18,7 @@ describe('config store', () => {
     const s = useConfig.getState();
     expect(s.config.lr).toBe(DEFAULT_CONFIG.lr);
     expect(s.pending.lr).toBe('-1');
-    expect(s.errors.lr).toMatch(/must be > 0/);
+    expect(s.errors.lr).toMatch(/must be ≥ 0/);
   });
 
   it('says "must be a number" for text that is not one', () => {
@@ -84,7 +84,7 @@ describe('URL', () => {
     expect(r.config.lr).toBe(DEFAULT_CONFIG.lr);
     expect(r.config.batch).toBe(DEFAULT_CONFIG.batch);
     expect(r.pending).toEqual({ lr: '-1', batch: 'abc' });
-    expect(r.errors.lr).toMatch(/> 0/);
+    expect(r.errors.lr).toMatch(/≥ 0/);
     expect(r.errors.batch).toBe('must be a number');
   });
 
