@@ -1,0 +1,108 @@
+// The WebAssembly kernels (wasm/*.ts, built by tools/build-wasm.mjs) instantiated over one linear
+// memory. Tensors keep their plain typed arrays; a kernel call copies its operands into a scratch
+// region of this memory (from heapBase up), runs, and copies its result out. The copies are
+// memcpy-speed and linear in the operands, while the kernels are superlinear (a matmul is
+// 2·M·N·K flops on M·K + K·N + M·N numbers), and they keep every existing CPU loop working on
+// ordinary arrays, in pages without SharedArrayBuffer too, where growing a memory detaches views.
+
+import { KERNELS_WASM, KERNELS_WASM_SHARED, MAX_PAGES } from './kernels.gen';
+
+/** The exports of wasm/*.ts (pointers are byte addresses, sizes and strides f32 elements). */
+export interface KernelExports {
+  heapBase(): number;
+  packB(src: number, sb: number, rs: number, cs: number, batch: number, K: number, N: number, dst: number): void;
+  packedBBytes(batch: number, K: number, N: number): number;
+  gemm(
+    a: number,
+    sa: number,
+    ars: number,
+    acs: number,
+    pb: number,
+    pbStride: number,
+    c: number,
+    M: number,
+    N: number,
+    K: number,
+    bias: number,
+    act: number,
+    item0: number,
+    item1: number,
+    aPack: number,
+  ): void;
+}
+
+const PAGE = 65536;
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** True where a shared WebAssembly memory can be made (Node; pages that are cross-origin isolated). */
+export function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class WasmKernels {
+  readonly heapBase: number;
+  private view: Float32Array;
+  constructor(
+    readonly module: WebAssembly.Module,
+    readonly memory: WebAssembly.Memory,
+    readonly exports: KernelExports,
+    readonly shared: boolean,
+  ) {
+    this.heapBase = align(exports.heapBase(), 64);
+    this.view = new Float32Array(memory.buffer);
+  }
+
+  /** Threads that run kernels (this one included); set by the thread pool. */
+  threads = 1;
+
+  describe(): string {
+    return `WebAssembly SIMD, ${this.threads} thread${this.threads === 1 ? '' : 's'}${this.shared ? '' : ' (no SharedArrayBuffer)'}`;
+  }
+
+  /** Grows the memory so that `bytes` of scratch fit from heapBase; returns heapBase. */
+  reserve(bytes: number): number {
+    const need = this.heapBase + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (need > have) {
+      const pages = Math.ceil((need - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) throw new Error(`WebAssembly backend: ${need} bytes of scratch exceed the ${MAX_PAGES * 64} KiB memory limit`);
+      this.memory.grow(pages);
+    }
+    return this.heapBase;
+  }
+
+  /** The memory as f32 (re-made after growth: a plain memory's old buffer is detached by grow). */
+  get f32(): Float32Array {
+    if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);
+    return this.view;
+  }
+}
+
+export function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** Compiles and instantiates the kernels over a new memory (shared when `shared`). */
+export async function createWasmKernels(options: { shared?: boolean } = {}): Promise<WasmKernels> {
+  const shared = options.shared ?? sharedMemoryAvailable();
+  const module = await WebAssembly.compile(decodeBase64(shared ? KERNELS_WASM_SHARED : KERNELS_WASM) as BufferSource);
+  const memory = new WebAssembly.Memory({ initial: 32, maximum: MAX_PAGES, shared });
+  const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortFromWasm } });
+  return new WasmKernels(module, memory, instance.exports as unknown as KernelExports, shared);
+}
+
+function abortFromWasm(): never {
+  throw new Error('WebAssembly kernel aborted');
+}
