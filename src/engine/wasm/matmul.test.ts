@@ -29,8 +29,8 @@ const CASES: Case[] = [
   { batch: 2, M: 3, N: 5, K: 0, bias: true },
 ];
 
-/** A [batch, rows, cols] operand stored row-major, or stored as [batch, cols, rows] and read transposed. */
-function operand(data: Float32Array, batch: number, rows: number, cols: number, transposed: boolean, shared: boolean): StridedOperand {
+/** A [rows, cols] matrix per batch stored row-major, or stored as [batch, cols, rows] and read transposed. */
+function operand(data: Float32Array, rows: number, cols: number, transposed: boolean, shared: boolean): StridedOperand {
   const sb = shared ? 0 : rows * cols;
   return transposed ? { data, offset: 0, sb, sr: 1, sc: rows } : { data, offset: 0, sb, sr: cols, sc: 1 };
 }
@@ -58,8 +58,8 @@ describe('wasmMatmul', () => {
       const a = Float32Array.from(randomData(c.batch * c.M * c.K, 1));
       const b = Float32Array.from(randomData((c.bShared ? 1 : c.batch) * c.K * c.N, 2));
       const bias = c.bias ? Float32Array.from(randomData(c.N, 3)) : null;
-      const A = operand(a, c.batch, c.M, c.K, !!c.aT, false);
-      const B = operand(b, c.batch, c.K, c.N, !!c.bT, !!c.bShared);
+      const A = operand(a, c.M, c.K, !!c.aT, false);
+      const B = operand(b, c.K, c.N, !!c.bT, !!c.bShared);
       const out = new Float32Array(c.batch * c.M * c.N + 2).fill(NaN);
       wasmMatmul(kernels, A, B, c.batch, c.M, c.N, c.K, bias ? { data: bias, offset: 0 } : null, c.relu ? 'relu' : 'none', out, 1);
       assertClose(out.subarray(1, 1 + c.batch * c.M * c.N), reference(c, A, B, bias), 1e-6 * Math.max(c.K, 10), 1e-5, 'C'); // f32 sums of K products
