@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'wasm');
 const out = join(root, 'src/engine/wasm/kernels.gen.ts');
-const entries = ['matmul.ts'];
+const entries = ['matmul.ts', 'attention.ts'];
 
 /** 64 KiB pages: the most the shared memory may grow to (the address space reserved up front). */
 const MAX_PAGES = 16384;

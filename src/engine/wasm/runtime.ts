@@ -12,6 +12,8 @@ export interface KernelExports {
   heapBase(): number;
   packB(src: number, sb: number, rs: number, cs: number, batch: number, K: number, N: number, dst: number): void;
   packedBBytes(batch: number, K: number, N: number): number;
+  sdpaForward(...args: number[]): void;
+  sdpaBackward(...args: number[]): void;
   gemm(
     a: number,
     sa: number,
@@ -87,6 +89,34 @@ export class WasmKernels {
   get f32(): Float32Array {
     if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);
     return this.view;
+  }
+}
+
+/**
+ * Scratch for one kernel call, laid out upwards from heapBase (memory grows as needed; pointers
+ * stay valid because growth never moves it). A new arena per call reuses the same bytes.
+ */
+export class Arena {
+  private top: number;
+  constructor(private readonly k: WasmKernels) {
+    this.top = k.heapBase;
+  }
+  /** `bytes` of scratch (64-byte aligned); returns its address. */
+  alloc(bytes: number): number {
+    const p = this.top;
+    this.top = align(p + bytes, 64);
+    this.k.reserve(this.top - this.k.heapBase);
+    return p;
+  }
+  /** Copies data[from .. from+n) in; returns the address of data[from]. */
+  input(data: Float32Array, from: number, n: number): number {
+    const p = this.alloc(Math.max(n, 0) * 4);
+    if (n > 0) this.k.f32.set(data.subarray(from, from + n), p / 4);
+    return p;
+  }
+  /** Copies n floats at address p out to data[at ..]. */
+  output(p: number, n: number, data: Float32Array, at: number): void {
+    data.set(this.k.f32.subarray(p / 4, p / 4 + n), at);
   }
 }
 
