@@ -10,8 +10,8 @@
 // - B is packed once into panels of NR = 8 columns: panel q holds B[k, 8q .. 8q+7] for k = 0..K-1,
 //   contiguous, zero-padded past N (packB);
 // - each work item is a panel of MR = 4 rows of A, packed the same way (A[4p .. 4p+3, k],
-//   zero-padded past M) into the caller's scratch, then multiplied with every B panel by the
-//   register-blocked micro-kernel: a 4 × 8 tile of C in eight 128-bit accumulators, each k adding
+//   zero-padded past M) into the caller's scratch, up to 16 panels at a time, then multiplied with
+//   every B panel by the register-blocked micro-kernel: a 4 × 8 tile of C in eight 128-bit accumulators, each k adding
 //   the outer product of 4 broadcast A values with 8 B values (16 flops per 4 SIMD multiplies).
 // Threads split the work items (batch × row panels); packB runs before them.
 // Pointers are byte addresses into linear memory; sizes and strides count f32 elements.
@@ -77,10 +77,20 @@ function storeRow(dst: usize, v: v128, bias: v128, act: i32): void {
   v128.store(dst, x);
 }
 
+/** Row panels packed together: their C rows reuse each B panel from L1 (GotoBLAS's m_c block). */
+const MC_PANELS: i32 = 16;
+
+/** Bytes of A-panel scratch gemm needs per thread for depth K (MC_PANELS packed panels + an edge tile). */
+export function aPackBytes(K: i32): usize {
+  return <usize>(MC_PANELS * MR * K + MR * NR) * 4;
+}
+
 /**
  * Work items item0 .. item1-1 of C = act(A·B + bias): item = b · ⌈M/4⌉ + p computes rows
  * 4p .. 4p+3 of batch b against all of packed B (pb, from packB; pbStride bytes between batches,
- * 0 when B is shared). aPack: MR·K floats of scratch owned by the caller (one per thread).
+ * 0 when B is shared). Up to MC_PANELS consecutive items of one batch are packed at once and each
+ * B panel is swept over all of them while it is in L1; the A block stays in L2.
+ * aPack: aPackBytes(K) of scratch owned by the caller (one per thread).
  */
 export function gemm(
   a: usize,
@@ -101,72 +111,84 @@ export function gemm(
 ): void {
   const rowPanels = (M + MR - 1) / MR;
   const colPanels = (N + NR - 1) / NR;
-  const tmp = aPack + <usize>(K * MR) * 4; // a 4 × 8 tile for edges
-  const zero = f32x4.splat(0);
-  for (let item = item0; item < item1; item++) {
+  const panelBytes = <usize>(K * MR) * 4;
+  const tmp = aPack + <usize>MC_PANELS * panelBytes;
+  let item = item0;
+  while (item < item1) {
     const b = item / rowPanels;
-    const m0 = (item - b * rowPanels) * MR;
-    packAPanel(a + <usize>(b * sa) * 4, ars, acs, m0, M, K, aPack);
+    const p0 = item - b * rowPanels;
+    let np = item1 - item;
+    if (np > MC_PANELS) np = MC_PANELS;
+    if (np > rowPanels - p0) np = rowPanels - p0;
+    for (let t = 0; t < np; t++) packAPanel(a + <usize>(b * sa) * 4, ars, acs, (p0 + t) * MR, M, K, aPack + <usize>t * panelBytes);
     const bPanels = pb + <usize>b * pbStride;
-    const cRow = c + (<usize>b * <usize>M * <usize>N + <usize>m0 * <usize>N) * 4;
+    const cBatch = c + <usize>b * <usize>M * <usize>N * 4;
     for (let q = 0; q < colPanels; q++) {
-      let pB = bPanels + <usize>(q * K) * NR * 4;
-      let pA = aPack;
-      let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
-      let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
-      for (let k = 0; k < K; k++) {
-        const b0 = v128.load(pB);
-        const b1 = v128.load(pB, 16);
-        const a0 = v128.load32_splat(pA);
-        const a1 = v128.load32_splat(pA, 4);
-        const a2 = v128.load32_splat(pA, 8);
-        const a3 = v128.load32_splat(pA, 12);
-        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-        pA += MR * 4;
-        pB += NR * 4;
+      const pB = bPanels + <usize>(q * K) * NR * 4;
+      for (let t = 0; t < np; t++) {
+        tile(aPack + <usize>t * panelBytes, pB, K, cBatch, (p0 + t) * MR, q * NR, M, N, bias, act, tmp);
       }
-      const n0 = q * NR;
-      let bias0 = zero, bias1 = zero;
-      if (n0 + NR <= N && m0 + MR <= M) {
-        if (bias) {
-          bias0 = v128.load(bias + <usize>n0 * 4);
-          bias1 = v128.load(bias + <usize>n0 * 4, 16);
-        }
-        const out = cRow + <usize>n0 * 4;
-        const ld = <usize>N * 4;
-        storeRow(out, c00, bias0, act);
-        storeRow(out + 16, c01, bias1, act);
-        storeRow(out + ld, c10, bias0, act);
-        storeRow(out + ld + 16, c11, bias1, act);
-        storeRow(out + 2 * ld, c20, bias0, act);
-        storeRow(out + 2 * ld + 16, c21, bias1, act);
-        storeRow(out + 3 * ld, c30, bias0, act);
-        storeRow(out + 3 * ld + 16, c31, bias1, act);
-      } else {
-        // Edge tile: through the scratch tile, element by element.
-        v128.store(tmp, c00);
-        v128.store(tmp, c01, 16);
-        v128.store(tmp, c10, 32);
-        v128.store(tmp, c11, 48);
-        v128.store(tmp, c20, 64);
-        v128.store(tmp, c21, 80);
-        v128.store(tmp, c30, 96);
-        v128.store(tmp, c31, 112);
-        for (let r = 0; r < MR && m0 + r < M; r++) {
-          for (let j = 0; j < NR && n0 + j < N; j++) {
-            let x = load<f32>(tmp + <usize>(r * NR + j) * 4);
-            if (bias) x += load<f32>(bias + <usize>(n0 + j) * 4);
-            if (act == 1 && x < 0) x = 0;
-            store<f32>(cRow + <usize>(r * N + n0 + j) * 4, x);
-          }
-        }
+    }
+    item += np;
+  }
+}
+
+/** The 4 × 8 micro-kernel: C[m0.., n0..] = act(A panel · B panel + bias), edges through tmp. */
+function tile(pA: usize, pB: usize, K: i32, c: usize, m0: i32, n0: i32, M: i32, N: i32, bias: usize, act: i32, tmp: usize): void {
+  const zero = f32x4.splat(0);
+  let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+  let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pB);
+    const b1 = v128.load(pB, 16);
+    const a0 = v128.load32_splat(pA);
+    const a1 = v128.load32_splat(pA, 4);
+    const a2 = v128.load32_splat(pA, 8);
+    const a3 = v128.load32_splat(pA, 12);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pA += MR * 4;
+    pB += NR * 4;
+  }
+  const cRow = c + (<usize>m0 * <usize>N) * 4;
+  let bias0 = zero, bias1 = zero;
+  if (n0 + NR <= N && m0 + MR <= M) {
+    if (bias) {
+      bias0 = v128.load(bias + <usize>n0 * 4);
+      bias1 = v128.load(bias + <usize>n0 * 4, 16);
+    }
+    const out = cRow + <usize>n0 * 4;
+    const ld = <usize>N * 4;
+    storeRow(out, c00, bias0, act);
+    storeRow(out + 16, c01, bias1, act);
+    storeRow(out + ld, c10, bias0, act);
+    storeRow(out + ld + 16, c11, bias1, act);
+    storeRow(out + 2 * ld, c20, bias0, act);
+    storeRow(out + 2 * ld + 16, c21, bias1, act);
+    storeRow(out + 3 * ld, c30, bias0, act);
+    storeRow(out + 3 * ld + 16, c31, bias1, act);
+  } else {
+    // Edge tile: through the scratch tile, element by element.
+    v128.store(tmp, c00);
+    v128.store(tmp, c01, 16);
+    v128.store(tmp, c10, 32);
+    v128.store(tmp, c11, 48);
+    v128.store(tmp, c20, 64);
+    v128.store(tmp, c21, 80);
+    v128.store(tmp, c30, 96);
+    v128.store(tmp, c31, 112);
+    for (let r = 0; r < MR && m0 + r < M; r++) {
+      for (let j = 0; j < NR && n0 + j < N; j++) {
+        let x = load<f32>(tmp + <usize>(r * NR + j) * 4);
+        if (bias) x += load<f32>(bias + <usize>(n0 + j) * 4);
+        if (act == 1 && x < 0) x = 0;
+        store<f32>(cRow + <usize>(r * N + n0 + j) * 4, x);
       }
     }
   }

@@ -1,7 +1,7 @@
 // The WebAssembly matmul kernel against a float64 triple loop, on shapes that cross its 4 × 8
 // tiles and packing panels in every way (edges, strided and transposed operands, shared B,
-// bias and relu epilogue). The op suites (`--project wasm`) cover it again through matmul().
-import { beforeAll, describe, it } from 'vitest';
+// bias and relu epilogue), on one thread and split over three (the pool's row-panel shares). The op suites (`--project wasm`) cover it again through matmul().
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertClose, randomData } from '../testing/check';
 import { wasmMatmul, type StridedOperand } from './matmul';
 import { createWasmKernels, type WasmKernels } from './runtime';
@@ -27,6 +27,7 @@ const CASES: Case[] = [
   { batch: 4, M: 9, N: 16, K: 7, aT: true, bT: true, bShared: true, bias: true },
   { batch: 1, M: 128, N: 64, K: 256, bT: true },
   { batch: 2, M: 3, N: 5, K: 0, bias: true },
+  { batch: 2, M: 101, N: 70, K: 90, aT: true, bias: true, relu: true },
 ];
 
 /** A [rows, cols] matrix per batch stored row-major, or stored as [batch, cols, rows] and read transposed. */
@@ -47,11 +48,13 @@ function reference(c: Case, A: StridedOperand, B: StridedOperand, bias: Float32A
   return out;
 }
 
-describe('wasmMatmul', () => {
+describe.each([1, 3])('wasmMatmul, %i thread(s)', (threads) => {
   let kernels: WasmKernels;
   beforeAll(async () => {
-    kernels = await createWasmKernels();
+    kernels = await createWasmKernels({ threads });
+    expect(kernels.threads).toBe(threads);
   });
+  afterAll(() => kernels.stopThreads());
   for (const c of CASES) {
     const name = `${c.batch}×${c.M}×${c.K}${c.aT ? 'ᵀ' : ''} · ${c.K}×${c.N}${c.bT ? 'ᵀ' : ''}${c.bShared ? ' (shared B)' : ''}${c.bias ? ' +bias' : ''}${c.relu ? ' relu' : ''}`;
     it(name, () => {

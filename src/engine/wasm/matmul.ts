@@ -18,6 +18,9 @@ export interface StridedOperand {
 /** Activation codes of wasm/matmul.ts's epilogue. */
 export const WASM_MATMUL_ACT = { none: 0, relu: 1 } as const;
 
+/** Below this many flops a matmul runs on the calling thread alone. */
+const PARALLEL_FLOPS = 1e6;
+
 /** Rows per work item of the kernel (its MR). */
 const MR = 4;
 
@@ -51,7 +54,7 @@ export function wasmMatmul(
   const bBatches = B.sb === 0 ? 1 : batch;
   const packed = ex.packedBBytes(bBatches, K, N);
   const cBytes = batch * M * N * 4;
-  const aPackBytes = align((K * MR + 32) * 4, 64);
+  const aPackBytes = align(ex.aPackBytes(K), 64);
   // Layout: A span | B span | bias | packed B | C | one A-panel scratch per thread.
   const offA = 0;
   const offB = align(offA + aSpan * 4, 64);
@@ -66,6 +69,9 @@ export function wasmMatmul(
   ex.packB(base + offB, B.sb, B.sr, B.sc, bBatches, K, N, base + offPacked);
   const items = batch * Math.ceil(M / MR);
   const pbStride = B.sb === 0 ? 0 : packed / bBatches;
-  ex.gemm(base + offA, A.sb, A.sr, A.sc, base + offPacked, pbStride, base + offC, M, N, K, bias ? base + offBias : 0, WASM_MATMUL_ACT[act], 0, items, base + offScratch);
+  const args = [base + offA, A.sb, A.sr, A.sc, base + offPacked, pbStride, base + offC, M, N, K, bias ? base + offBias : 0, WASM_MATMUL_ACT[act], 0, items, base + offScratch];
+  // Threads take row panels; a product under ~1 MFLOP is done before helpers would wake.
+  if (k.pool && 2 * batch * M * N * K >= PARALLEL_FLOPS) k.pool.run('gemm', args, 12, items, 14, aPackBytes);
+  else ex.gemm(...(args as Parameters<typeof ex.gemm>));
   out.set(k.f32.subarray((base + offC) / 4, (base + offC) / 4 + batch * M * N), outOffset);
 }

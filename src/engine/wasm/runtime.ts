@@ -6,12 +6,14 @@
 // ordinary arrays, in pages without SharedArrayBuffer too, where growing a memory detaches views.
 
 import { KERNELS_WASM, KERNELS_WASM_SHARED, MAX_PAGES } from './kernels.gen';
+import { ThreadPool } from './pool';
 
 /** The exports of wasm/*.ts (pointers are byte addresses, sizes and strides f32 elements). */
 export interface KernelExports {
   heapBase(): number;
   packB(src: number, sb: number, rs: number, cs: number, batch: number, K: number, N: number, dst: number): void;
   packedBBytes(batch: number, K: number, N: number): number;
+  aPackBytes(K: number): number;
   sdpaForward(...args: number[]): void;
   sdpaBackward(...args: number[]): void;
   gemm(
@@ -66,8 +68,19 @@ export class WasmKernels {
     this.view = new Float32Array(memory.buffer);
   }
 
-  /** Threads that run kernels (this one included); set by the thread pool. */
-  threads = 1;
+  /** Helper threads over the shared memory (null: this thread alone). */
+  pool: ThreadPool | null = null;
+
+  /** Threads that run kernels, this one included. */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Stops the helper threads (the kernels keep working on this thread). */
+  stopThreads(): void {
+    this.pool?.stop();
+    this.pool = null;
+  }
 
   describe(): string {
     return `WebAssembly SIMD, ${this.threads} thread${this.threads === 1 ? '' : 's'}${this.shared ? '' : ' (no SharedArrayBuffer)'}`;
@@ -124,13 +137,38 @@ export function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
-/** Compiles and instantiates the kernels over a new memory (shared when `shared`). */
-export async function createWasmKernels(options: { shared?: boolean } = {}): Promise<WasmKernels> {
+/** Logical processors of this machine (1 where unknown). */
+export async function hardwareThreads(): Promise<number> {
+  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    const os = (await import(/* @vite-ignore */ NODE_OS)) as typeof import('node:os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return 1;
+}
+const NODE_OS = 'node:os';
+
+/** The most threads the pool starts (beyond this the small products of our models stop scaling). */
+export const MAX_THREADS = 8;
+
+export interface WasmOptions {
+  /** Threads including the caller (default: the machine's logical processors, at most MAX_THREADS; 1 without a shared memory). */
+  threads?: number;
+  /** Use a shared memory (default: where one can be made). */
+  shared?: boolean;
+}
+
+/** Compiles and instantiates the kernels over a new memory, and starts the helper threads. */
+export async function createWasmKernels(options: WasmOptions = {}): Promise<WasmKernels> {
   const shared = options.shared ?? sharedMemoryAvailable();
-  const module = await WebAssembly.compile(decodeBase64(shared ? KERNELS_WASM_SHARED : KERNELS_WASM) as BufferSource);
+  const bytes = decodeBase64(shared ? KERNELS_WASM_SHARED : KERNELS_WASM);
+  const module = await WebAssembly.compile(bytes as BufferSource);
   const memory = new WebAssembly.Memory({ initial: 32, maximum: MAX_PAGES, shared });
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortFromWasm } });
-  return new WasmKernels(module, memory, instance.exports as unknown as KernelExports, shared);
+  const kernels = new WasmKernels(module, memory, instance.exports as unknown as KernelExports, shared);
+  const threads = shared ? Math.max(1, Math.min(options.threads ?? (await hardwareThreads()), MAX_THREADS)) : 1;
+  if (threads > 1) kernels.pool = await ThreadPool.start(kernels, bytes, threads);
+  return kernels;
 }
 
 function abortFromWasm(): never {
