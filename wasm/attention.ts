@@ -52,7 +52,7 @@ function visible(mask: usize, b: i32, j: i32, Tk: i32): bool {
 }
 
 /**
- * Forward for all B·H blocks. Strides (batch, head, row) per operand; o laid out by its strides,
+ * Forward for blocks blk0 .. blk1-1 (block = b·H + h; threads split them). Strides (batch, head, row) per operand; o laid out by its strides,
  * lse contiguous [B, H, Tq], w (0 = not wanted) contiguous [B, H, Tq, Tk]; s: Tk floats of scratch.
  */
 export function sdpaForward(
@@ -61,10 +61,12 @@ export function sdpaForward(
   v: usize, vb: i32, vh: i32, vt: i32,
   o: usize, ob: i32, oh: i32, ot: i32,
   mask: usize, lse: usize, w: usize,
-  B: i32, H: i32, Tq: i32, Tk: i32, d: i32, dv: i32, scale: f32, causal: bool, s: usize,
+  H: i32, Tq: i32, Tk: i32, d: i32, dv: i32, scale: f32, causal: bool, blk0: i32, blk1: i32, s: usize,
 ): void {
-  for (let b = 0; b < B; b++) {
-    for (let h = 0; h < H; h++) {
+  for (let blk = blk0; blk < blk1; blk++) {
+    const b = blk / H;
+    const h = blk - b * H;
+    {
       for (let i = 0; i < Tq; i++) {
         const r = (b * H + h) * Tq + i;
         const end = keyEnd(causal, i, Tq, Tk);
@@ -101,7 +103,7 @@ export function sdpaForward(
 }
 
 /**
- * Backward for all B·H blocks: dq, dk, dv laid out by their strides (every element written).
+ * Backward for blocks blk0 .. blk1-1: dq, dk, dv laid out by their strides (every element written).
  * scratch: 2·Tq·Tk + Tq floats (P, dS, D).
  */
 export function sdpaBackward(
@@ -114,12 +116,14 @@ export function sdpaBackward(
   dq: usize, dqb: i32, dqh: i32, dqt: i32,
   dk: usize, dkb: i32, dkh: i32, dkt: i32,
   dvp: usize, dvb: i32, dvh: i32, dvt: i32,
-  B: i32, H: i32, Tq: i32, Tk: i32, d: i32, dv: i32, scale: f32, causal: bool, scratch: usize,
+  H: i32, Tq: i32, Tk: i32, d: i32, dv: i32, scale: f32, causal: bool, blk0: i32, blk1: i32, scratch: usize,
 ): void {
   const P = scratch;
   const dS = scratch + <usize>(Tq * Tk) * 4;
-  for (let b = 0; b < B; b++) {
-    for (let h = 0; h < H; h++) {
+  for (let blk = blk0; blk < blk1; blk++) {
+    const b = blk / H;
+    const h = blk - b * H;
+    {
       for (let i = 0; i < Tq; i++) {
         const r = (b * H + h) * Tq + i;
         const gi = g + <usize>(b * gb + h * gh + i * gt) * 4;

@@ -1,7 +1,22 @@
 // Host side of the WebAssembly attention (wasm/attention.ts): copies the [B, H, T, c] operands'
 // spans in, runs the forward or backward over every (batch, head) block, copies the results out.
 
-import { Arena, type WasmKernels } from './runtime';
+import type { PoolFunction } from './pool';
+import { align, Arena, type WasmKernels } from './runtime';
+
+/** Below this many multiply-adds an attention call runs on the calling thread alone. */
+const PARALLEL_WORK = 5e5;
+
+/** fn over the B·H blocks (the two arguments before the last are the block range, the last the scratch). */
+function run(k: WasmKernels, fn: PoolFunction, args: number[], blocks: number, scratchBytes: number, work: number): void {
+  const itemArg = args.length - 3;
+  if (k.pool && work >= PARALLEL_WORK) k.pool.run(fn, args, itemArg, blocks, args.length - 1, scratchBytes);
+  else {
+    args[itemArg] = 0;
+    args[itemArg + 1] = blocks;
+    (k.exports[fn] as (...a: number[]) => void)(...args);
+  }
+}
 
 /** A [B, H, T, c] operand over a typed array: element (b, h, t, c) at data[s[0] + b·s[1] + h·s[2] + t·s[3] + c]. */
 export interface HeadOperand {
@@ -53,8 +68,10 @@ export function wasmSdpaForward(
   const O = a.alloc(out.size * 4);
   const L = a.alloc(B * H * Tq * 4);
   const W = weights ? a.alloc(B * H * Tq * Tk * 4) : 0;
-  const S = a.alloc(Tk * 4);
-  k.exports.sdpaForward(...Q, ...K, ...V, O + out.s[0] * 4, out.s[1], out.s[2], out.s[3], M, L, W, B, H, Tq, Tk, d, dv, dm.scale, dm.causal ? 1 : 0, S);
+  const scratch = align(Tk * 4, 64);
+  const S = a.alloc(scratch * k.threads);
+  const args = [...Q, ...K, ...V, O + out.s[0] * 4, out.s[1], out.s[2], out.s[3], M, L, W, H, Tq, Tk, d, dv, dm.scale, dm.causal ? 1 : 0, 0, 0, S];
+  run(k, 'sdpaForward', args, B * H, scratch, B * H * Tq * Tk * (d + dv));
   a.output(O, out.size, out.data, 0);
   a.output(L, B * H * Tq, lse.data, lse.offset);
   if (weights) a.output(W, B * H * Tq * Tk, weights.data, weights.offset);
@@ -98,9 +115,11 @@ export function wasmSdpaBackward(
   const n2 = B * H * Tk * (d + dv);
   const P1 = a.alloc(n1 * 4);
   const P2 = a.alloc(n2 * 4);
-  const S = a.alloc((2 * Tq * Tk + Tq) * 4);
+  const scratch = align((2 * Tq * Tk + Tq) * 4, 64);
+  const S = a.alloc(scratch * k.threads);
   const target = (base: number, t: GradTarget) => [base + t.s[0] * 4, t.s[1], t.s[2], t.s[3]];
-  k.exports.sdpaBackward(...Q, ...K, ...V, ...O, ...G, M, L, ...target(P1, dq), ...target(P2, dk), ...target(P2, dvT), B, H, Tq, Tk, d, dv, dm.scale, dm.causal ? 1 : 0, S);
+  const args = [...Q, ...K, ...V, ...O, ...G, M, L, ...target(P1, dq), ...target(P2, dk), ...target(P2, dvT), H, Tq, Tk, d, dv, dm.scale, dm.causal ? 1 : 0, 0, 0, S];
+  run(k, 'sdpaBackward', args, B * H, scratch, 3 * B * H * Tq * Tk * (d + dv));
   a.output(P1, n1, g1, 0);
   a.output(P2, n2, g2, 0);
 }
