@@ -13,6 +13,8 @@ export interface BackendChoice {
   backend: Backend;
   /** One sentence: why this backend (the measurement, or why the other was not possible). */
   reason: string;
+  /** Set when WebGPU could not be had at all: why (nothing was measured). */
+  gpuUnavailable?: string;
 }
 
 /** The probe: a 256³ matmul (the size of our larger models' products) read back. */
@@ -58,7 +60,8 @@ export async function chooseFastestBackend(gpu: () => Promise<GpuBackend>): Prom
   try {
     g = await gpu();
   } catch (e) {
-    return { backend: cpu, reason: `WebGPU unavailable (${(e as Error).message.split('\n')[0]}); using ${cpu.adapterName}${cpuNote}` };
+    const why = (e as Error).message.split('\n')[0];
+    return { backend: cpu, reason: `WebGPU unavailable (${why}); using ${cpu.adapterName}${cpuNote}`, gpuUnavailable: why };
   }
   const [gpuMs, cpuMs] = [await probeMatmulMs(g), await probeMatmulMs(cpu)];
   const figures = `a ${PROBE}³ matmul took ${gpuMs.toFixed(1)} ms on WebGPU (${g.adapterName}) and ${cpuMs.toFixed(1)} ms on ${cpu.adapterName}${cpuNote}`;

@@ -59,6 +59,7 @@ export const en = {
     noWebgpu: 'WebGPU is not available, so training runs on the CPU backend.',
     because: 'Reason: {{reason}}.',
     cpuChosen: 'Training runs on the CPU backend, as requested (?backend=cpu).',
+    cpuFaster: 'Training runs on the CPU ({{adapter}}), the faster backend on this machine.',
     stillWorks: 'Everything still works, only slower; use small models.',
     pendingChanges: 'Changed since this run started (applied on Reset): {{fields}}',
   },

@@ -60,6 +60,7 @@ export const zhCN: Resources = {
     noWebgpu: 'WebGPU 不可用，训练改在 CPU 后端上运行。',
     because: '原因：{{reason}}。',
     cpuChosen: '按要求（?backend=cpu）在 CPU 后端上训练。',
+    cpuFaster: '训练在 CPU（{{adapter}}）上运行：它是这台机器上更快的后端。',
     stillWorks: '所有功能仍然可用，只是更慢；请使用小模型。',
     pendingChanges: '本次运行开始后修改的设置（重置后生效）：{{fields}}',
   },
