@@ -14,6 +14,7 @@ export const en = {
     workerFailed: 'Training worker failed',
     webgpu: 'WebGPU · {{adapter}}',
     cpu: 'CPU fallback',
+    wasm: 'CPU · {{adapter}}',
     step: 'Step',
     stepsPerSec: 'Steps/s',
     tokensPerSec: 'Tokens/s',

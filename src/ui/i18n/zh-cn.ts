@@ -15,6 +15,7 @@ export const zhCN: Resources = {
     workerFailed: '训练 worker 出错',
     webgpu: 'WebGPU · {{adapter}}',
     cpu: 'CPU 后备',
+    wasm: 'CPU · {{adapter}}',
     step: '步数',
     stepsPerSec: '步/秒',
     tokensPerSec: '词元/秒',
