@@ -1,12 +1,16 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, findChromium } from './tools/chromium.mjs';
+import { buildWasm } from './tools/build-wasm.mjs';
 
 // Three projects:
 // - unit:     Node, every *.test.ts; op suites run on the CPU reference backend.
 // - node-gpu: Node with Dawn (the `webgpu` package) on SwiftShader: *.gpu.test.ts and op suites.
+// - wasm:     Node, the op and model suites on the WebAssembly SIMD backend (src/engine/wasm/).
 // - browser:  Chromium with WebGPU: the kernel and model suites inside a real browser.
 const chromium = findChromium();
+// The WebAssembly kernels (wasm/*.ts → src/engine/wasm/kernels.gen.ts), rebuilt when stale.
+await buildWasm();
 
 export default defineConfig({
   test: {
@@ -30,6 +34,16 @@ export default defineConfig({
           env: { AP_TEST_BACKENDS: 'webgpu' },
           testTimeout: 120_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'wasm',
+          environment: 'node',
+          include: ['src/engine/**/*.test.ts', 'src/models/**/*.test.ts'],
+          exclude: ['src/**/*.browser.test.ts', 'src/**/*.gpu.test.ts', 'src/**/*.parity.test.ts'],
+          env: { AP_TEST_BACKENDS: 'wasm' },
+          testTimeout: 60_000,
         },
       },
       {

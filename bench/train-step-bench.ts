@@ -16,6 +16,7 @@
 // one step (timestamp queries, one compute pass per dispatch; see src/engine/gpu/profiler.ts).
 // The first row's counters become the result's dispatches/submits/readbacks per step.
 
+import type { Backend } from '../src/engine/backend';
 import type { GpuBackend } from '../src/engine/gpu/gpu-backend';
 import { GpuProfiler } from '../src/engine/gpu/profiler';
 import { BINARY, UNARY } from '../src/engine/ops/elementwise';
@@ -23,6 +24,7 @@ import { validateConfig, type RunConfig } from '../src/train/config';
 import type { Pair } from '../src/train/protocol';
 import { Trainer } from '../src/train/trainer';
 import { countStep } from './counters';
+// tfjs is imported when its side runs: bench/cpu-bench.ts uses these models in Node, where tfjs does not load.
 import type { BatchShape } from './tfjs-train-step';
 import { pipelineSteps, timeSteps, uniformData } from './timing';
 import type { StepProfile, TrainStepRow } from './types';
@@ -43,7 +45,7 @@ export interface PreparedStep {
 
 export interface TrainStepBench {
   model: string;
-  setup(backend: GpuBackend, reduced: boolean): Promise<PreparedStep>;
+  setup(backend: Backend, reduced: boolean): Promise<PreparedStep>;
   tfjs?(reduced: boolean): Promise<PreparedStep>;
 }
 
@@ -144,8 +146,8 @@ function bench(model: string, kind: 'transformer' | 'lstm'): TrainStepBench {
       const shape = lastShape.get(model);
       if (!shape) throw new Error(`train_step bench ${model}: run setup before tfjs`);
       const cfg = trainerConfig(size);
-      const { tfjsLstmStep, tfjsTransformerStep } = await import('./tfjs-train-step');
       const common = { ...shape, layers: cfg.layers, lr: cfg.lr, maxNorm: cfg.maxNorm };
+      const { tfjsLstmStep, tfjsTransformerStep } = await import('./tfjs-train-step');
       return kind === 'transformer'
         ? tfjsTransformerStep({ ...common, dModel: cfg.dModel, heads: cfg.heads, dFF: cfg.dFF, maxLen: Math.max(shape.srcLen, shape.tgtLen) })
         : tfjsLstmStep({ ...common, hidden: cfg.hidden, embed: cfg.embed });

@@ -20,6 +20,18 @@ export interface MatmulRow {
   tfjs_gflops: number | null;
 }
 
+/** The WebAssembly backend's matmul through the op (operand copies and allocation included). */
+export interface CpuMatmulRow {
+  m: number;
+  n: number;
+  k: number;
+  layout: Layout;
+  what: string;
+  threads: number;
+  ours_ms: number;
+  ours_gflops: number;
+}
+
 /** One of our matmul kernels forced at one square size (the tfjs figure is the square row's). */
 export interface MatmulVariantRow {
   variant: string;
@@ -46,6 +58,8 @@ export interface AttentionRow {
 /** One training step of a model (forward, backward, clipping, optimiser). Filled by TRAIN_STEP_BENCHES. */
 export interface TrainStepRow {
   model: string;
+  /** The backend that ran our side: absent or 'webgpu' (the page), 'wasm' (Node, src/engine/wasm/). */
+  backend?: 'webgpu' | 'wasm';
   /** Model and batch dimensions, as the bench that produced the row describes them. */
   config: Record<string, number | string>;
   /** Target tokens per step. */
@@ -110,6 +124,8 @@ export interface BenchResult {
   matmul_variants: MatmulVariantRow[];
   attention: AttentionRow[];
   train_step: TrainStepRow[];
+  /** The WebAssembly backend's matmul (Node; filled by the CLI: bench/cpu-bench.ts). */
+  cpu_matmul?: CpuMatmulRow[];
   /** Counters of one "step": the first train_step row, else the largest attention fwd+bwd. */
   step: string | null;
   dispatches_per_step: number | null;

@@ -3,8 +3,13 @@
 
 import { expect, type Page, type TestInfo } from '@playwright/test';
 
+/**
+ * Opens the page; on WebGPU unless `query` names a backend (these specs test the WebGPU path,
+ * which the automatic choice would not take on a SwiftShader-only machine: e2e/wasm.spec.ts tests that).
+ */
 export async function open(page: Page, query: string): Promise<void> {
-  await page.goto(`/?${query}`);
+  const q = /(^|&)backend=/.test(query) ? query : query ? `${query}&backend=webgpu` : 'backend=webgpu';
+  await page.goto(`/?${q}`);
   await expect(page.getByTestId('adapter')).not.toHaveText(/Starting/, { timeout: 60_000 });
   // The worker has built the model once the parameter count shows.
   await expect(page.getByText(/parameters$/)).toBeVisible({ timeout: 60_000 });

@@ -24,7 +24,7 @@ const playground = new Playground({
   spawn: spawnTrainingWorker,
   storage: persistence.available() ? persistence : null,
   claim: claimTabRun,
-  backend: backendParam === 'cpu' || backendParam === 'webgpu' ? backendParam : undefined,
+  backend: backendParam === 'cpu' || backendParam === 'wasm' || backendParam === 'webgpu' ? backendParam : undefined,
   urlHasConfig: [...params.keys()].some(isConfigKey),
 });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, the Vitest projects (unit on the CPU reference, node-gpu on Dawn,
-// browser in Chromium with WebGPU), then the Playwright e2e suite; ends with one summary line.
+// wasm on the WebAssembly SIMD backend, browser in Chromium with WebGPU), then the Playwright e2e suite; ends with one summary line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { CHROMIUM_HELP, findChromium } from './chromium.mjs';
@@ -22,12 +22,13 @@ function run(name, cmd, args, env = {}) {
 const bin = (name) => `node_modules/.bin/${name}`;
 mkdirSync('.vitest-results', { recursive: true });
 
+run('build wasm', 'node', ['tools/build-wasm.mjs']);
 run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 run('typecheck bench', bin('tsc'), ['-p', 'bench/tsconfig.json', '--noEmit']);
 run('lint', bin('eslint'), ['.']);
 
 const chromium = findChromium();
-const projects = ['unit', 'node-gpu'];
+const projects = ['unit', 'node-gpu', 'wasm'];
 if (chromium) projects.push('browser');
 const vitestJson = '.vitest-results/vitest.json';
 rmSync(vitestJson, { force: true });

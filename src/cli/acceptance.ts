@@ -4,7 +4,7 @@
 // test: it takes about an hour and a half on 2 CPU cores. Exit status 1 when a goal is missed.
 //   --only NAME[,NAME]   just these runs (see --help for the names)
 //   --jobs N             runs at a time (default 2; each run uses one core on the CPU backend)
-//   --backend cpu|webgpu|auto   passed to the train CLI (default cpu: faster than SwiftShader here)
+//   --backend cpu|wasm|webgpu|auto   passed to the train CLI (default cpu: faster than SwiftShader here)
 //   --steps N            override every run's steps (a quick check of the harness; goals then fail)
 //   --logs DIR           where the logs go (default docs/runs); --out FILE also writes the table
 
@@ -24,7 +24,7 @@ interface Options {
   out?: string;
 }
 
-const HELP = `usage: npm run bench:acceptance -- [--only NAME[,NAME]] [--jobs N] [--backend cpu|webgpu|auto] [--steps N] [--logs DIR] [--out FILE]
+const HELP = `usage: npm run bench:acceptance -- [--only NAME[,NAME]] [--jobs N] [--backend cpu|wasm|webgpu|auto] [--steps N] [--logs DIR] [--out FILE]
 
 Trains issue 4's acceptance runs with the train CLI and prints their test scores against the goals.
 Runs: ${ACCEPTANCE_RUNS.map((r) => `\n  ${r.name.padEnd(28)} ${describeGoal(r.goal)}   npm run train -- ${r.args.join(' ')}`).join('')}`;
@@ -53,8 +53,8 @@ function parseOptions(argv: readonly string[]): Options {
     else if (name === 'steps') o.steps = wholeNumber('--steps', value);
     else if (name === 'logs') o.logs = value;
     else if (name === 'out') o.out = value;
-    else if (['cpu', 'webgpu', 'auto'].includes(value)) o.backend = value;
-    else fail(`--backend must be cpu, webgpu or auto, not '${value}'`);
+    else if (['cpu', 'wasm', 'webgpu', 'auto'].includes(value)) o.backend = value;
+    else fail(`--backend must be cpu, wasm, webgpu or auto, not '${value}'`);
   }
   return o;
 }

@@ -23,7 +23,7 @@ const FIELD_BY_OPTION = new Map<string, keyof RunConfig>(
 
 export interface CliOptions {
   pairs?: string;
-  backend: 'webgpu' | 'cpu' | 'auto';
+  backend: 'webgpu' | 'wasm' | 'cpu' | 'auto';
   save?: string;
   load?: string;
   json: boolean;
@@ -87,7 +87,7 @@ export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAUL
       else if (name === 'save') cli.save = value;
       else if (name === 'load') cli.load = value;
       else if (name === 'backend') {
-        if (value !== 'webgpu' && value !== 'cpu' && value !== 'auto') throw new UsageError(`--backend must be webgpu, cpu or auto, not '${value}'`);
+        if (value !== 'webgpu' && value !== 'wasm' && value !== 'cpu' && value !== 'auto') throw new UsageError(`--backend must be webgpu, wasm, cpu or auto, not '${value}'`);
         cli.backend = value;
       } else {
         const n = Number(value);
@@ -140,7 +140,7 @@ Trains a seq2seq model on a bundled task or your own pairs, on WebGPU (Dawn) or 
   --clip none|value|range|norm  --clip-value C  --clip-range LO,HI  --clip-group PATTERN
   --max-norm M  --norm-type P|inf
   --eval-every N  --probe-every N  --non-finite stop|skip
-  --backend webgpu|cpu|auto   --save FILE  --weights-only  --load FILE  --json  --log-every N
+  --backend webgpu|wasm|cpu|auto   --save FILE  --weights-only  --load FILE  --json  --log-every N
 
 --clip-group PATTERN (with --clip range): a substring of parameter names, a glob
 (encoder.*.self_attn.*) or a /regex/ in RE2 syntax; empty = every parameter.

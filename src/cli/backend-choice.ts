@@ -1,7 +1,7 @@
 // What both CLI commands share: the one-line `error: ...` exit, and picking the backend (WebGPU
-// through Dawn, else the CPU reference when --backend auto).
+// through Dawn, the WebAssembly CPU backend or the CPU reference; --backend auto measures which is fastest).
 
-import { acquireGpu, cpuBackend, GpuBackend, type Backend } from '../engine';
+import { acquireGpu, chooseFastestBackend, cpuBackend, createWasmBackend, GpuBackend, type Backend } from '../engine';
 
 /** Prints `error: <first line>` on stderr and exits (2: bad options or files). */
 export function fail(message: string, code = 2): never {
@@ -9,13 +9,18 @@ export function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-export async function chooseBackend(kind: 'webgpu' | 'cpu' | 'auto'): Promise<{ backend: Backend; note?: string }> {
+export async function chooseBackend(kind: 'webgpu' | 'wasm' | 'cpu' | 'auto'): Promise<{ backend: Backend; note?: string }> {
   if (kind === 'cpu') return { backend: cpuBackend };
+  if (kind === 'wasm') return { backend: await createWasmBackend() };
+  if (kind === 'auto') {
+    // The fastest here, measured (src/engine/backend-choice.ts); the note says which and why.
+    const { backend, reason } = await chooseFastestBackend(async () => new GpuBackend(await acquireGpu()));
+    return { backend, note: `--backend auto: ${reason}` };
+  }
   try {
     const ctx = await acquireGpu();
     return { backend: new GpuBackend(ctx) };
   } catch (e) {
-    if (kind === 'webgpu') fail(`--backend webgpu: ${(e as Error).message}`);
-    return { backend: cpuBackend, note: `WebGPU unavailable (${(e as Error).message}); using the CPU backend` };
+    fail(`--backend webgpu: ${(e as Error).message}`);
   }
 }

@@ -5,7 +5,9 @@
 //   --out FILE                    also write the JSON to FILE
 //   --reduced (or CI=true)        a tiny run proving the harness works, no timing claims
 //   --reps N                      timed repetitions per measurement (median reported)
-//   --suites matmul,attention     run only these suites (also train_step)
+//   --suites matmul,attention     run only these suites (also train_step, and cpu_matmul: the
+//                                 WebAssembly backend's matmul in Node; train_step also gets
+//                                 rows with backend "wasm", run in Node)
 //   --no-autotune, --no-tfjs      skip our matmul autotuning / the tfjs side
 //   --profile                     GPU time per kernel of one training step per model (timestamp queries)
 // The adapter and the git commit are printed with the results.
@@ -13,8 +15,10 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { cpuMatmulRows, cpuTrainStepRows } from '../../bench/cpu-bench';
 import { runBench, type BenchOptions } from '../../bench/run';
 import type { BenchResult } from '../../bench/types';
+import { createWasmBackend } from '../engine';
 
 interface CliArgs extends BenchOptions {
   json: boolean;
@@ -41,11 +45,20 @@ function parseArgs(argv: readonly string[]): CliArgs {
     else if (a === '--no-tfjs') args.tfjs = false;
     else if (a === '--profile') args.profile = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--json] [--out FILE] [--reduced] [--reps N] [--suites matmul,attention,train_step] [--no-autotune] [--no-tfjs] [--profile]');
+      console.log('usage: npm run bench -- [--json] [--out FILE] [--reduced] [--reps N] [--suites matmul,attention,train_step,cpu_matmul] [--no-autotune] [--no-tfjs] [--profile]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
   return args;
+}
+
+/** The result skeleton when no page suite runs (only cpu_matmul asked for). */
+function emptyResult(args: CliArgs): BenchResult {
+  return {
+    adapter: '—', architecture: '', tfjs_adapter: '—', user_agent: `node ${process.version}`, date: new Date().toISOString(),
+    reduced: args.reduced, reps: args.reps ?? (args.reduced ? 2 : 5), autotune: null, matmul: [], matmul_variants: [], attention: [], train_step: [],
+    step: null, dispatches_per_step: null, submits_per_step: null, readbacks_per_step: null, gpu_bytes_peak: null, notes: [],
+  };
 }
 
 function gitCommit(): string {
@@ -133,13 +146,22 @@ function printTable(r: BenchResult): void {
       ),
     );
   }
+  if (r.cpu_matmul?.length) {
+    console.log('\nmatmul on the WebAssembly CPU backend (GFLOP/s; through the op, copies included):');
+    console.log(
+      table(
+        ['m×n×k', 'layout', 'ours', 'ms', 'threads', 'what'],
+        r.cpu_matmul.map((m) => [`${m.m}×${m.n}×${m.k}`, m.layout, fmt(m.ours_gflops), fmt(m.ours_ms, 3), String(m.threads), m.what]),
+      ),
+    );
+  }
   if (r.train_step.length) {
     console.log('\ntrain step (forward, backward, clip by global norm, Adam; ms per step; pipelined = one step in flight while the next is encoded):');
     console.log(
       table(
         ['model', 'params', 'tokens', 'ours', 'tfjs', 'tfjs/ours', 'ours pipe', 'tfjs pipe', 'ours tok/s', 'tfjs tok/s', 'dispatches', 'submits', 'readbacks', 'live MB', 'peak MB'],
         r.train_step.map((s) => [
-          s.model,
+          s.backend === 'wasm' ? `${s.model} (wasm)` : s.model,
           String(s.params),
           String(s.tokens),
           fmt(s.ours_ms, 1),
@@ -190,7 +212,19 @@ async function main(): Promise<void> {
   const commit = gitCommit();
   console.error(`[bench] commit ${commit}${args.reduced ? ' (reduced run)' : ''}`);
   const loadStart = loadavg()[0];
-  const result = await runBench({ ...args, log: (line) => console.error(line) });
+  const wants = (suite: string) => !args.suites || args.suites.includes(suite);
+  const pageSuites = ['matmul', 'attention', 'train_step'].filter(wants);
+  const log = (line: string) => console.error(line);
+  const result = pageSuites.length ? await runBench({ ...args, suites: args.suites ? pageSuites : undefined, log }) : emptyResult(args);
+  if (wants('cpu_matmul') || wants('train_step')) {
+    // The WebAssembly backend, in this Node process (src/engine/wasm/).
+    const wasm = await createWasmBackend();
+    const reps = args.reps ?? (args.reduced ? 2 : 5);
+    log(`[bench] WebAssembly backend: ${wasm.adapterName}`);
+    if (wants('cpu_matmul')) result.cpu_matmul = await cpuMatmulRows(wasm, args.reduced, reps, log);
+    if (wants('train_step')) result.train_step.push(...(await cpuTrainStepRows(wasm, args.reduced, reps, log)));
+    result.notes.push(`cpu_matmul and the train_step rows with backend "wasm": ${wasm.adapterName}, in Node ${process.version}`);
+  }
   result.commit = commit;
   result.host = { cpus: cpus().length, loadavg_start: loadStart, loadavg_end: loadavg()[0] };
   console.error(`[bench] adapter ${result.adapter}`);

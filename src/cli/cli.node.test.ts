@@ -96,7 +96,7 @@ describe('bad options: exit status 2 and one error line', () => {
     ['missing value at the end', ['--steps', '3', '--lr'], /--lr needs a value/],
     ['missing value before the next option', ['--lr', '--steps', '3'], /--lr needs a value/],
     ['not a number', ['--max-norm', 'big'], /--max-norm: .*non-number/],
-    ['unknown backend', ['--backend', 'tpu'], /--backend must be webgpu, cpu or auto/],
+    ['unknown backend', ['--backend', 'tpu'], /--backend must be webgpu, wasm, cpu or auto/],
     ['a group pattern RE2 cannot run', ['--clip', 'range', '--clip-group', '/(a)\\1/'], /--clip-group: not a valid regular expression: /],
   ];
   for (const [name, args, message] of cases) {

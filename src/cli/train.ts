@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { readCheckpointFile } from './checkpoint-file';
-import { setDefaultBackend } from '../engine';
+import { backendName, setDefaultBackend } from '../engine';
 import { chooseBackend, fail } from './backend-choice';
 import { optionOf, parseTrainArgs, TRAIN_HELP, UsageError } from './args';
 import { nonFiniteMessage, Trainer } from '../train/trainer';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const logEvery = cli.logEvery ?? (cli.json ? 1 : 50);
   const t0 = Date.now();
   if (!cli.json) {
-    process.stderr.write(`${config.model}${config.model === 'rnn' ? `/${config.cell}` : ''} on ${config.task}: ${trainer.model.numParameters().toLocaleString()} parameters, ${backend.kind} (${backend.adapterName})\n`);
+    process.stderr.write(`${config.model}${config.model === 'rnn' ? `/${config.cell}` : ''} on ${config.task}: ${trainer.model.numParameters().toLocaleString()} parameters, ${backendName(backend)} (${backend.adapterName})\n`);
   }
   let inFlight = config.steps > trainer.step ? trainer.trainStep() : null;
   let lastLoss = NaN;
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     valid: { tokenAccuracy: valid.tokenAccuracy, exactMatch: valid.exactMatch, bleu: valid.bleu },
     skippedSteps: trainer.skippedSteps,
     seconds: (Date.now() - t0) / 1000,
-    backend: backend.kind,
+    backend: backendName(backend),
     adapter: backend.adapterName,
   };
   if (cli.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -1,4 +1,4 @@
-// `npm run translate -- --checkpoint FILE --text "..." [--beam N] [--backend webgpu|cpu|auto] [--json]`:
+// `npm run translate -- --checkpoint FILE --text "..." [--beam N] [--backend webgpu|wasm|cpu|auto] [--json]`:
 // the translation and its cross-attention alignment as a text table (rows: output tokens,
 // columns: source tokens, weights in percent). Exit status 2 for bad options or files.
 
@@ -9,7 +9,7 @@ import type { Translation } from '../train/protocol';
 import { chooseBackend, fail } from './backend-choice';
 import { readOptions } from './options';
 
-export const TRANSLATE_HELP = `usage: npm run translate -- --checkpoint FILE --text "a sentence" [--beam N] [--backend webgpu|cpu|auto] [--json]
+export const TRANSLATE_HELP = `usage: npm run translate -- --checkpoint FILE --text "a sentence" [--beam N] [--backend webgpu|wasm|cpu|auto] [--json]
 
 Translates one sentence with a checkpoint saved by \`npm run train -- --save FILE\` (or a file from
 public/pretrained) and prints the cross-attention alignment (last decoder layer, averaged over heads).`;
@@ -18,7 +18,7 @@ interface TranslateArgs {
   checkpoint: string;
   text: string;
   beam: number;
-  backend: 'webgpu' | 'cpu' | 'auto';
+  backend: 'webgpu' | 'wasm' | 'cpu' | 'auto';
   json: boolean;
 }
 
@@ -35,7 +35,7 @@ export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'he
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--beam must be a whole number from 1 to 64, not '${value}'`);
       out.beam = n;
     } else if (name === 'backend') {
-      if (value !== 'webgpu' && value !== 'cpu' && value !== 'auto') throw new Error(`--backend must be webgpu, cpu or auto, not '${value}'`);
+      if (value !== 'webgpu' && value !== 'wasm' && value !== 'cpu' && value !== 'auto') throw new Error(`--backend must be webgpu, wasm, cpu or auto, not '${value}'`);
       out.backend = value;
     }
   }

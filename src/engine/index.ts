@@ -1,5 +1,7 @@
 // The engine's public surface: tensors, autograd, ops and backends. Nothing here knows of models or UI.
-export { cpuBackend, CpuBackend, getDefaultBackend, setDefaultBackend, memoryOf, type Backend } from './backend';
+export { cpuBackend, CpuBackend, getDefaultBackend, setDefaultBackend, memoryOf, backendName, type Backend } from './backend';
+export { createWasmBackend } from './wasm/backend';
+export { chooseFastestBackend, probeMatmulMs, type BackendChoice } from './backend-choice';
 export { acquireGpu, WebGpuUnavailableError, type GpuContext } from './gpu/device';
 export { GpuBackend } from './gpu/gpu-backend';
 export { Tensor, type DType } from './tensor';

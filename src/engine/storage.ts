@@ -10,7 +10,8 @@ export function empty(shape: Shape, dtype: DType = 'f32', backend: Backend = get
   assertValidShape(shape);
   const n = numel(shape);
   if (backend.kind === 'cpu') {
-    const data = dtype === 'i32' ? new Int32Array(n) : backend.float64 ? new Float64Array(n) : new Float32Array(n);
+    const pool = backend.arrays;
+    const data = pool ? (dtype === 'i32' ? pool.take('i32', n) : pool.take('f32', n)) : dtype === 'i32' ? new Int32Array(n) : backend.float64 ? new Float64Array(n) : new Float32Array(n);
     return new Tensor(new Storage(backend, dtype, n, null, data), shape);
   }
   return new Tensor(new Storage(backend, dtype, n, backend.acquire(n * 4), null), shape);
@@ -27,7 +28,12 @@ export function fromData(
   const n = numel(shape);
   if (data.length !== n) throw new Error(`fromData: ${data.length} values for shape [${shape.join(', ')}] (${n} elements)`);
   if (backend.kind === 'cpu') {
-    const arr = dtype === 'i32' ? Int32Array.from(data) : backend.float64 ? Float64Array.from(data) : Float32Array.from(data);
+    const pool = backend.arrays;
+    let arr: CpuArray;
+    if (pool) {
+      arr = dtype === 'i32' ? pool.take('i32', n) : pool.take('f32', n);
+      arr.set(data);
+    } else arr = dtype === 'i32' ? Int32Array.from(data) : backend.float64 ? Float64Array.from(data) : Float32Array.from(data);
     return new Tensor(new Storage(backend, dtype, n, null, arr), shape);
   }
   const arr = dtype === 'f32' ? Float32Array.from(data) : Int32Array.from(data);

@@ -28,7 +28,10 @@ export class Storage {
   }
   release(): void {
     if (--this.refs > 0) return;
-    if (this.backend.kind === 'cpu') this.backend.track(-this.length * 4);
+    if (this.backend.kind === 'cpu') {
+      this.backend.track(-this.length * 4);
+      if (this.cpu) this.backend.arrays?.give(this.cpu);
+    }
     else if (this.gpu) this.backend.release(this.gpu);
   }
 }

@@ -12,7 +12,7 @@ export interface Pair {
 /** Commands, page → worker. Requests that expect an answer carry an `id` echoed in the reply. */
 export type ToWorker =
   /** `baseUrl`: the page's URL, against which the shipped pretrained checkpoints are fetched. */
-  | { type: 'init'; backend?: 'webgpu' | 'cpu'; runId: string; baseUrl?: string }
+  | { type: 'init'; backend?: 'webgpu' | 'wasm' | 'cpu'; runId: string; baseUrl?: string }
   | { type: 'configure'; config: RunConfig; pairs?: Pair[] }
   | { type: 'start' }
   | { type: 'pause' }
@@ -94,7 +94,8 @@ export interface ModelInfo {
 
 /** Events, worker → page. */
 export type FromWorker =
-  | { type: 'ready'; backend: 'webgpu' | 'cpu'; adapter: string; fallbackReason?: string }
+  /** `choice`: why the automatic choice (no ?backend=) took this backend, with its measurement. */
+  | { type: 'ready'; backend: 'webgpu' | 'cpu'; adapter: string; fallbackReason?: string; choice?: string }
   | { type: 'model'; info: ModelInfo }
   | { type: 'status'; state: RunState; step: number; message?: string }
   | { type: 'metrics'; rows: StepMetrics[] }

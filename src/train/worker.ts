@@ -8,7 +8,7 @@
 // CPU backend. The page is told how many steps had to be redone.
 /// <reference lib="webworker" />
 
-import { acquireGpu, cpuBackend, GpuBackend, setDefaultBackend, type Backend } from '../engine';
+import { acquireGpu, chooseFastestBackend, cpuBackend, createWasmBackend, GpuBackend, setDefaultBackend, type Backend } from '../engine';
 import { validateConfig, type RunConfig } from './config';
 import { transferables, type FromWorker, type Pair, type RunState, type StepMetrics, type ToWorker } from './protocol';
 import { nonFiniteMessage, Trainer, type StepResult } from './trainer';
@@ -59,9 +59,25 @@ async function newGpuBackend(): Promise<GpuBackend> {
   return new GpuBackend(ctx);
 }
 
-async function init(kind: 'webgpu' | 'cpu' | undefined): Promise<void> {
+async function init(kind: 'webgpu' | 'wasm' | 'cpu' | undefined): Promise<void> {
   let fallbackReason: string | undefined;
-  if (kind !== 'cpu') {
+  let choice: string | undefined;
+  if (kind === undefined) {
+    // The fastest backend here, measured (src/engine/backend-choice.ts).
+    const chosen = await chooseFastestBackend(newGpuBackend);
+    backend = chosen.backend;
+    if (chosen.gpuUnavailable) fallbackReason = chosen.gpuUnavailable;
+    else choice = chosen.reason;
+    if (backend.kind === 'cpu') adapterName = backend.adapterName;
+  } else if (kind === 'wasm') {
+    try {
+      backend = await createWasmBackend();
+      adapterName = backend.adapterName;
+    } catch (e) {
+      fallbackReason = (e as Error).message;
+      adapterName = 'CPU fallback';
+    }
+  } else if (kind !== 'cpu') {
     try {
       backend = await newGpuBackend();
     } catch (e) {
@@ -70,7 +86,7 @@ async function init(kind: 'webgpu' | 'cpu' | undefined): Promise<void> {
     }
   }
   setDefaultBackend(backend);
-  post({ type: 'ready', backend: backend.kind, adapter: adapterName, fallbackReason });
+  post({ type: 'ready', backend: backend.kind, adapter: adapterName, fallbackReason, choice });
 }
 
 function replaceTrainer(next: Trainer | null): void {

@@ -36,7 +36,7 @@ export interface PlaygroundDeps {
   storage: RunStorage | null;
   claim: () => Promise<TabRun>;
   /** Which backend to ask the worker for (the page's ?backend= parameter). */
-  backend?: 'webgpu' | 'cpu';
+  backend?: 'webgpu' | 'wasm' | 'cpu';
   /** Whether the URL carried config parameters (they win over a restored run's config in the editor). */
   urlHasConfig: boolean;
   now?: () => number;

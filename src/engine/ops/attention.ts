@@ -35,6 +35,7 @@ import { shapeStr } from '../shape';
 import { cpuArray, empty, gpuBuffer } from '../storage';
 import type { CpuArray, Tensor } from '../tensor';
 import { contiguousRaw } from './view';
+import { wasmSdpaBackward, wasmSdpaForward, type HeadOperand } from '../wasm/attention';
 
 /** The largest head dim the fused kernels take (their private arrays are sized by it). */
 export const MAX_HEAD_DIM = 128;
@@ -73,6 +74,15 @@ function operand(x: Tensor, what: string): Operand {
   if (x.dtype !== 'f32') throw new Error(`attention: ${what} must be f32`);
   const t = x.strides[3] === 1 || x.shape[3] <= 1 ? x : contiguousRaw(x);
   return { t, owned: t !== x, s: vec(t) };
+}
+
+/** The WebAssembly kernels' view of an operand. */
+function head(o: Operand): HeadOperand {
+  return { data: f32(o.t), s: o.s };
+}
+
+function f32(t: Tensor): Float32Array {
+  return cpuArray(t) as Float32Array;
 }
 
 function releaseAll(...ops: (Operand | null)[]): void {
@@ -303,7 +313,12 @@ export function sdpaForwardRaw(q: Tensor, k: Tensor, v: Tensor, opts: AttentionO
   const lse = empty([B, H, Tq], 'f32', backend);
   const weights = opts.returnWeights ? empty([B, H, Tq, Tk], 'f32', backend) : null;
 
-  if (backend.kind === 'cpu') {
+  if (backend.kind === 'cpu' && backend.wasm && !drop) {
+    // WebAssembly kernel (src/engine/wasm/attention.ts); the loops below stay the reference.
+    const os = vec(out);
+    wasmSdpaForward(backend.wasm, { ...dm, scale, causal }, head(Q), head(K), head(V), mask ? { data: f32(mask.t), offset: mask.t.offset } : null,
+      { data: f32(out), size: B * H * Tq * dv, s: os }, { data: f32(lse), offset: lse.offset }, weights ? { data: f32(weights), offset: weights.offset } : null);
+  } else if (backend.kind === 'cpu') {
     const [Qa, Ka, Va] = [Q, K, V].map((o) => cpuArray(o.t));
     const M = mask ? cpuArray(mask.t) : null;
     const Oa = cpuArray(out);
@@ -410,7 +425,12 @@ export function sdpaBackwardRaw(
   // D_i = dO_i · O_i, the softmax Jacobian's row term.
   const rowD = empty([B * H * Tq], 'f32', backend);
 
-  if (backend.kind === 'cpu') {
+  if (backend.kind === 'cpu' && backend.wasm && !drop) {
+    // WebAssembly kernel (src/engine/wasm/attention.ts); the loops below stay the reference.
+    wasmSdpaBackward(backend.wasm, { ...dm, scale, causal }, head(Q), head(K), head(V), head(O), head(G),
+      mask ? { data: f32(mask.t), offset: mask.t.offset } : null, { data: f32(lse), offset: lse.offset },
+      f32(g1), f32(g2), { s: vec(dq) }, { s: vec(dk) }, { s: vec(dvT) });
+  } else if (backend.kind === 'cpu') {
     const [Qa, Ka, Va, Oa, Ga] = [Q, K, V, O, G].map((o) => cpuArray(o.t));
     const La = cpuArray(lse);
     const M = mask ? cpuArray(mask.t) : null;

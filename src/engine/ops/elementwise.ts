@@ -11,6 +11,7 @@ import { broadcastShapes, coalesceDims, sameShape, type Shape } from '../shape';
 import { cpuArray, empty, gpuBuffer } from '../storage';
 import type { Tensor } from '../tensor';
 import { sumTo } from './reduce';
+import { elementwiseRows } from '../wasm/elementwise-rows';
 
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -78,6 +79,12 @@ export const BINARY = {
   axpby: { code: 13, cpu: ((x, y, a, b) => a * x + b * y) as Fn2 },
 } as const;
 
+/** Op names by code. */
+const UNARY_NAMES: string[] = [];
+for (const [name, row] of Object.entries(UNARY)) UNARY_NAMES[row.code] = name;
+const BINARY_NAMES: string[] = [];
+for (const [name, row] of Object.entries(BINARY)) BINARY_NAMES[row.code] = name;
+
 export type UnaryOp = keyof typeof UNARY;
 export type BinaryOp = keyof typeof BINARY;
 
@@ -135,6 +142,13 @@ function launch(
   const sa = broadcastStrides(a, shape);
   const sb = b ? broadcastStrides(b, shape) : sa;
   const so = out.strides;
+  if (backend.kind === 'cpu' && backend.wasm) {
+    // The WebAssembly backend's row loops (src/engine/wasm/elementwise-rows.ts); the loop below stays the reference.
+    const name = (kind === 'unary' ? UNARY_NAMES : BINARY_NAMES)[op];
+    const A = cpuArray(a);
+    elementwiseRows(kind, name, cpu, shape, A, a.offset, sa, b ? cpuArray(b) : A, b ? b.offset : a.offset, sb, cpuArray(out), out.offset, so, alpha, beta);
+    return;
+  }
   if (backend.kind === 'cpu') {
     const A = cpuArray(a);
     const B = b ? cpuArray(b) : A;

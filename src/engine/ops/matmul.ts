@@ -23,6 +23,7 @@ import type { Tensor } from '../tensor';
 import { UNARY } from './elementwise';
 import { reduceRaw, sumTo } from './reduce';
 import { contiguousRaw, expand, reshape, reshapeRaw } from './view';
+import { wasmMatmul } from '../wasm/matmul';
 
 /** A 3-D view (batch, rows, cols) of an operand broadcast to `batchShape`, or null if its batch dims need a copy. */
 interface Operand3 {
@@ -181,7 +182,12 @@ export function matmulRaw(a: Tensor, b: Tensor, bias?: Tensor | null, options: M
   if (out.size === 0) return out;
   const A = as3d(a, batchShape);
   const B = as3d(b, batchShape);
-  if (a.backend.kind === 'cpu') {
+  if (a.backend.kind === 'cpu' && a.backend.wasm && act !== 'gelu' && (!bias || bias.strides[0] === 1)) {
+    // WebAssembly SIMD kernel (src/engine/wasm/matmul.ts); the loops below stay the reference.
+    const operand = (o: Operand3) => ({ data: cpuArray(o.t) as Float32Array, offset: o.t.offset, sb: o.sb, sr: o.sr, sc: o.sc });
+    const z = bias ? { data: cpuArray(bias) as Float32Array, offset: bias.offset } : null;
+    wasmMatmul(a.backend.wasm, operand(A), operand(B), batch, M, N, K, z, act, cpuArray(out) as Float32Array, 0);
+  } else if (a.backend.kind === 'cpu') {
     const X = cpuArray(A.t);
     const Y = cpuArray(B.t);
     const O = cpuArray(out);

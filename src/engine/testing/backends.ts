@@ -4,8 +4,16 @@
 import { CpuBackend, cpuBackend, type Backend } from '../backend';
 import { acquireGpu } from '../gpu/device';
 import { GpuBackend } from '../gpu/gpu-backend';
+import { createWasmBackend } from '../wasm/backend';
 
 let gpu: Promise<GpuBackend> | null = null;
+let wasm: Promise<CpuBackend> | null = null;
+
+/** The WebAssembly SIMD backend (AP_TEST_BACKENDS=wasm), one per test file. */
+export function sharedWasm(): Promise<CpuBackend> {
+  if (!wasm) wasm = createWasmBackend();
+  return wasm;
+}
 
 export function sharedGpu(): Promise<GpuBackend> {
   if (!gpu) {
@@ -31,7 +39,7 @@ export interface NamedBackend {
 
 export function testBackends(): NamedBackend[] {
   return wanted().map((name) =>
-    name === 'cpu' ? { name, get: async () => cpuBackend } : { name, get: () => sharedGpu() },
+    name === 'cpu' ? { name, get: async () => cpuBackend } : name === 'wasm' ? { name, get: () => sharedWasm() } : { name, get: () => sharedGpu() },
   );
 }
 

@@ -10,6 +10,8 @@ export function FallbackBanner() {
   const { t } = useTranslation();
   const backend = useStatus((s) => s.backend);
   const reason = useStatus((s) => s.fallbackReason);
+  const choice = useStatus((s) => s.choice);
+  const adapter = useStatus((s) => s.adapter);
   const phase = useStatus((s) => s.phase);
   const message = useStatus((s) => s.stateMessage);
   if (phase === 'failed')
@@ -21,7 +23,11 @@ export function FallbackBanner() {
   if (backend !== 'cpu') return null;
   return (
     <div className="banner banner-warning" role="status" data-testid="fallback-banner">
-      {reason ? (
+      {choice ? (
+        <>
+          <strong>{t('banner.cpuFaster', { adapter })}</strong> {t('banner.because', { reason: choice })}
+        </>
+      ) : reason ? (
         <>
           <strong>{t('banner.noWebgpu')}</strong> {t('banner.because', { reason })} {t('banner.stillWorks')}
         </>

@@ -16,7 +16,7 @@ function AdapterBadge() {
   const backend = useStatus((s) => s.backend);
   const adapter = useStatus((s) => s.adapter);
   const text =
-    phase === 'starting' ? t('header.starting') : phase === 'failed' ? t('header.workerFailed') : backend === 'webgpu' ? t('header.webgpu', { adapter }) : t('header.cpu');
+    phase === 'starting' ? t('header.starting') : phase === 'failed' ? t('header.workerFailed') : backend === 'webgpu' ? t('header.webgpu', { adapter }) : adapter.startsWith('WebAssembly') ? t('header.wasm', { adapter }) : t('header.cpu');
   return (
     <span className={`badge badge-${backend ?? 'none'}`} data-testid="adapter" title={adapter}>
       {text}

@@ -133,8 +133,8 @@ export const useConfig = create<ConfigState>()((set, get) => ({
   },
 }));
 
-/** Parameters of the page itself that live in the URL beside the config. */
-export const PAGE_PARAMS = ['lang', 'view'] as const;
+/** Parameters of the page itself that live in the URL beside the config (backend: the user's override of the measured choice). */
+export const PAGE_PARAMS = ['lang', 'view', 'backend'] as const;
 
 /** The URL query for a config, keeping the page's own parameters from `current`. */
 export function searchFor(config: RunConfig, current: string): string {

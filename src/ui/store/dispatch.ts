@@ -11,7 +11,7 @@ export function applyEvent(ev: FromWorker, now: number): void {
   const status = useStatus.getState();
   switch (ev.type) {
     case 'ready':
-      status.ready(ev.backend, ev.adapter, ev.fallbackReason);
+      status.ready(ev.backend, ev.adapter, ev.fallbackReason, ev.choice);
       break;
     case 'model':
       status.setModel(ev.info);

@@ -22,6 +22,8 @@ export interface StatusState {
   backend: 'webgpu' | 'cpu' | null;
   adapter: string;
   fallbackReason: string | null;
+  /** Why the automatic choice took this backend (its measurement), when it did. */
+  choice: string | null;
   runState: RunState;
   step: number;
   stateMessage: string | null;
@@ -35,7 +37,7 @@ export interface StatusState {
   /** When the run was last written to IndexedDB, and why the last write failed. */
   savedAt: number | null;
   saveError: string | null;
-  ready(backend: 'webgpu' | 'cpu', adapter: string, fallbackReason?: string): void;
+  ready(backend: 'webgpu' | 'cpu', adapter: string, fallbackReason?: string, choice?: string): void;
   setRun(state: RunState, step: number, message?: string): void;
   setModel(info: ModelInfo): void;
   setConfigured(c: RunConfig | null): void;
@@ -55,6 +57,7 @@ export const useStatus = create<StatusState>()((set, get) => ({
   backend: null,
   adapter: '',
   fallbackReason: null,
+  choice: null,
   runState: 'idle',
   step: 0,
   stateMessage: null,
@@ -65,8 +68,8 @@ export const useStatus = create<StatusState>()((set, get) => ({
   runId: '',
   savedAt: null,
   saveError: null,
-  ready(backend, adapter, fallbackReason) {
-    set({ phase: 'ready', backend, adapter, fallbackReason: fallbackReason ?? null });
+  ready(backend, adapter, fallbackReason, choice) {
+    set({ phase: 'ready', backend, adapter, fallbackReason: fallbackReason ?? null, choice: choice ?? null });
   },
   setRun(runState, step, message) {
     set({ runState, step, stateMessage: message ?? null });
