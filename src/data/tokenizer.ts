@@ -1,4 +1,6 @@
-// Word-level and character-level tokenizers with a vocabulary built from the training split.
+// Word-level, character-level and BPE (subword) tokenizers with a vocabulary built from the
+// training split. BPE (level 'bpe') is described in src/data/bpe.ts: NFKC instead of NFC, case
+// kept, byte pieces instead of <unk>; the rules below are those of the word and char levels.
 //
 // Ids: the four special tokens come first, <pad>=0, <bos>=1, <eos>=2, <unk>=3 (the same ids as
 // PAD/BOS/EOS in src/train/batches.ts), then the vocabulary sorted by frequency in the training
@@ -245,6 +247,16 @@ export class Tokenizer {
         throw new TokenizerError('tokenizer JSON: not valid JSON');
       }
     }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenizerError('tokenizer JSON: expected an object');
+    const raw = value as Record<string, unknown>;
+    if (raw.format !== 'attention-playground-tokenizer') throw new TokenizerError('tokenizer JSON: "format" must be "attention-playground-tokenizer"');
+    if (raw.level !== 'word' && raw.level !== 'char' && raw.level !== 'bpe') throw new TokenizerError('tokenizer JSON: "level" must be "word", "char" or "bpe"');
+    if (raw.version !== (raw.level === 'bpe' ? 2 : 1)) throw new TokenizerError(`tokenizer JSON: unsupported version ${String(raw.version)}`);
+    if (typeof raw.lowercase !== 'boolean') throw new TokenizerError('tokenizer JSON: "lowercase" must be a boolean');
+    if (!Array.isArray(raw.tokens) || !raw.tokens.every((t) => typeof t === 'string')) {
+      throw new TokenizerError('tokenizer JSON: "tokens" must be an array of strings');
+    }
+    // The sizes, and the BPE part, within TOKENIZER_LIMITS.
     const r = tokenizerJsonSchema.safeParse(value);
     if (!r.success) {
       const i = r.error.issues[0];
