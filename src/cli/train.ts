@@ -125,9 +125,9 @@ async function main(): Promise<void> {
     if (saveDue && cli.save) {
       await save(cli.save, true);
       const v = await trainer.evaluate('valid', 300);
-      const line = { step: trainer.step, saved: cli.save, validLoss: v.loss, validBleu: v.bleu, seconds: (Date.now() - t0) / 1000 };
+      const line = { step: trainer.step, saved: cli.save, validLoss: v.loss, validBleu: v.bleu, validChrf: v.chrf, seconds: (Date.now() - t0) / 1000 };
       if (cli.json) process.stdout.write(`${JSON.stringify(line)}\n`);
-      else process.stderr.write(`${tty ? '\n' : ''}step ${line.step}: saved ${line.saved}; valid loss ${v.loss.toFixed(4)}, BLEU ${v.bleu.toFixed(1)} (300 pairs)\n`);
+      else process.stderr.write(`${tty ? '\n' : ''}step ${line.step}: saved ${line.saved}; valid loss ${v.loss.toFixed(4)}, BLEU ${v.bleu.toFixed(1)}, chrF ${(v.chrf ?? 0).toFixed(1)} (300 pairs)\n`);
       next = trainer.step < config.steps ? trainer.trainStep() : null;
     }
     inFlight = next;
@@ -144,7 +144,8 @@ async function main(): Promise<void> {
     tokenAccuracy: test.tokenAccuracy,
     exactMatch: test.exactMatch,
     bleu: test.bleu,
-    valid: { tokenAccuracy: valid.tokenAccuracy, exactMatch: valid.exactMatch, bleu: valid.bleu },
+    chrf: test.chrf,
+    valid: { tokenAccuracy: valid.tokenAccuracy, exactMatch: valid.exactMatch, bleu: valid.bleu, chrf: valid.chrf },
     skippedSteps: trainer.skippedSteps,
     seconds: (Date.now() - t0) / 1000,
     backend: backend.kind,
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
       [
         `steps ${summary.steps} in ${summary.seconds.toFixed(1)} s on ${summary.backend} (${summary.adapter})`,
         `train loss ${lastLoss.toFixed(4)}   valid loss ${valid.loss.toFixed(4)}`,
-        `test: token accuracy ${(test.tokenAccuracy * 100).toFixed(1)}%   exact match ${(test.exactMatch * 100).toFixed(1)}%   BLEU ${test.bleu.toFixed(1)}`,
+        `test: token accuracy ${(test.tokenAccuracy * 100).toFixed(1)}%   exact match ${(test.exactMatch * 100).toFixed(1)}%   BLEU ${test.bleu.toFixed(1)}   chrF ${(test.chrf ?? 0).toFixed(1)}`,
         cli.save ? `saved ${cli.save}` : '',
       ]
         .filter(Boolean)

@@ -114,6 +114,23 @@ export function loadDataset(config: RunConfig, pairs?: readonly Pair[], vocab?: 
       bleuTokenizer: '13a',
     };
   }
+  // A real task's checkpoint loaded without its pair file (translating only, as the page's
+  // shipped models are): the tokenizers come from the checkpoint, there is nothing to train on.
+  if (vocab && isRealTaskName(config.task) && (!pairs || pairs.length === 0)) {
+    const spec = REAL_TASKS[config.task];
+    return {
+      task: spec.name,
+      description: spec.description,
+      examples: spec.examples.map((src) => ({ src, tgt: '' })),
+      train: [],
+      valid: [],
+      test: [],
+      dropped: 0,
+      srcTokenizer: vocab.src,
+      tgtTokenizer: vocab.tgt,
+      bleuTokenizer: spec.bleuTokenizer,
+    };
+  }
   const s = sourceOf(config, pairs);
   const { src: srcTokenizer, tgt: tgtTokenizer } = vocab ?? buildVocabularies(config, s);
   let dropped = 0;
