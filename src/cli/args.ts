@@ -26,6 +26,8 @@ export interface CliOptions {
   backend: 'webgpu' | 'cpu' | 'auto';
   save?: string;
   load?: string;
+  /** --init FILE: start from a checkpoint's weights and tokenizer (fine-tuning), with a fresh optimizer. */
+  init?: string;
   json: boolean;
   /** --weights-only: --save leaves out the optimizer state (a smaller, translate-only file). */
   weightsOnly: boolean;
@@ -43,7 +45,7 @@ export interface ParsedArgs {
 }
 
 const CLI_FLAGS = new Set(['json', 'help', 'weights-only']);
-const CLI_VALUES = new Set(['pairs', 'backend', 'save', 'load', 'log-every', 'save-every']);
+const CLI_VALUES = new Set(['pairs', 'backend', 'save', 'load', 'init', 'log-every', 'save-every']);
 
 export function optionNames(): string[] {
   return [...FIELD_BY_OPTION.keys(), 'clip-range', ...CLI_VALUES, ...CLI_FLAGS].map((o) => `--${o}`);
@@ -88,6 +90,7 @@ export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAUL
       if (name === 'pairs') cli.pairs = value;
       else if (name === 'save') cli.save = value;
       else if (name === 'load') cli.load = value;
+      else if (name === 'init') cli.init = value;
       else if (name === 'backend') {
         if (value !== 'webgpu' && value !== 'cpu' && value !== 'auto') throw new UsageError(`--backend must be webgpu, cpu or auto, not '${value}'`);
         cli.backend = value;
@@ -121,6 +124,7 @@ export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAUL
   }
   if (r.config.task === 'custom' && !cli.pairs) throw new UsageError('--task custom needs --pairs FILE');
   if (cli.saveEvery !== undefined && !cli.save) throw new UsageError('--save-every needs --save FILE');
+  if (cli.init && cli.load) throw new UsageError('--init (fine-tune from a checkpoint) and --load (continue a run) go one at a time');
   return { config: r.config, cli, given: Object.keys(input) as (keyof RunConfig)[] };
 }
 
@@ -147,6 +151,7 @@ Trains a seq2seq model on a bundled task or your own pairs, on WebGPU (Dawn) or 
   --eval-every N  --probe-every N  --non-finite stop|skip
   --backend webgpu|cpu|auto   --save FILE  --weights-only  --load FILE  --json  --log-every N
   --save-every N        also write --save every N steps (optimizer included; resume with --load)
+  --init FILE           fine-tune: start from FILE's weights and tokenizer (its architecture), fresh optimizer
 
 A later option overrides an earlier one. Exit status: 0 done, 2 bad options or files,
 3 the loss or a gradient became non-finite.`;

@@ -6,7 +6,7 @@ import { setDefaultBackend } from '../engine';
 import { chooseBackend, fail } from './backend-choice';
 import { optionOf, parseTrainArgs, TRAIN_HELP, UsageError } from './args';
 import { nonFiniteMessage, Trainer } from '../train/trainer';
-import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
+import { ARCHITECTURE_FIELDS, initFromCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
 import { readPairsFile, readRealTaskPairs } from './pairs';
 import { isRealTaskName } from '../data/tasks/tatoeba';
 import { DEFAULT_CONFIG, validateConfig, type RunConfig } from '../train/config';
@@ -77,10 +77,26 @@ async function main(): Promise<void> {
     trainer.config.steps = trainer.step + (given.includes('steps') ? cfg0.steps : 0);
   } else {
     const pairs = cli.pairs ? await readPairsFile(cli.pairs, cfg0.maxLen).catch((e: Error) => fail(`--pairs ${cli.pairs}: ${e.message}`)) : await realPairs(cfg0);
-    try {
-      trainer = Trainer.create(cfg0, backend, { pairs });
-    } catch (e) {
-      fail((e as Error).message);
+    if (cli.init) {
+      const shaping = given.filter((f) => (ARCHITECTURE_FIELDS as readonly string[]).includes(f));
+      if (shaping.length) fail(`--init: the model's architecture and tokenizer come from the checkpoint, not --${optionOf(shaping[0])}`);
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(cli.init);
+      } catch (e) {
+        fail(`--init: cannot read ${cli.init} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      try {
+        trainer = await initFromCheckpoint(bytes, cfg0, backend, { pairs });
+      } catch (e) {
+        fail(`--init ${cli.init}: ${(e as Error).message}`);
+      }
+    } else {
+      try {
+        trainer = Trainer.create(cfg0, backend, { pairs });
+      } catch (e) {
+        fail((e as Error).message);
+      }
     }
   }
   const config = trainer.config;
