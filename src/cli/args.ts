@@ -26,10 +26,14 @@ export interface CliOptions {
   backend: 'webgpu' | 'wasm' | 'cpu' | 'auto';
   save?: string;
   load?: string;
+  /** --init FILE: start from a checkpoint's weights and tokenizer (fine-tuning), with a fresh optimizer. */
+  init?: string;
   json: boolean;
   /** --weights-only: --save leaves out the optimizer state (a smaller, translate-only file). */
   weightsOnly: boolean;
   logEvery?: number;
+  /** --save-every N: also write --save every N steps (with the optimizer state), so a killed run loses little. */
+  saveEvery?: number;
   help: boolean;
 }
 
@@ -41,7 +45,7 @@ export interface ParsedArgs {
 }
 
 const CLI_FLAGS = new Set(['json', 'help', 'weights-only']);
-const CLI_VALUES = new Set(['pairs', 'backend', 'save', 'load', 'log-every']);
+const CLI_VALUES = new Set(['pairs', 'backend', 'save', 'load', 'init', 'log-every', 'save-every']);
 
 export function optionNames(): string[] {
   return [...FIELD_BY_OPTION.keys(), 'clip-range', ...CLI_VALUES, ...CLI_FLAGS].map((o) => `--${o}`);
@@ -86,13 +90,15 @@ export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAUL
       if (name === 'pairs') cli.pairs = value;
       else if (name === 'save') cli.save = value;
       else if (name === 'load') cli.load = value;
+      else if (name === 'init') cli.init = value;
       else if (name === 'backend') {
         if (value !== 'webgpu' && value !== 'wasm' && value !== 'cpu' && value !== 'auto') throw new UsageError(`--backend must be webgpu, wasm, cpu or auto, not '${value}'`);
         cli.backend = value;
       } else {
         const n = Number(value);
-        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--log-every must be a whole number ≥ 1, not '${value}'`);
-        cli.logEvery = n;
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, not '${value}'`);
+        if (name === 'save-every') cli.saveEvery = n;
+        else cli.logEvery = n;
       }
       continue;
     }
@@ -117,6 +123,8 @@ export function parseTrainArgs(argv: readonly string[], base: RunConfig = DEFAUL
     throw new UsageError(`--${setBy.get(field) ?? optionOf(field)}: ${e.message}${describeValue(input[field])}`);
   }
   if (r.config.task === 'custom' && !cli.pairs) throw new UsageError('--task custom needs --pairs FILE');
+  if (cli.saveEvery !== undefined && !cli.save) throw new UsageError('--save-every needs --save FILE');
+  if (cli.init && cli.load) throw new UsageError('--init (fine-tune from a checkpoint) and --load (continue a run) go one at a time');
   return { config: r.config, cli, given: Object.keys(input) as (keyof RunConfig)[] };
 }
 
@@ -129,6 +137,8 @@ export const TRAIN_HELP = `usage: npm run train -- [options]
 Trains a seq2seq model on a bundled task or your own pairs, on WebGPU (Dawn) or the CPU.
 
   --task eng-fra|eng-zh|dates|copy|reverse|sort   bundled task (default ${DEFAULT_CONFIG.task})
+        tatoeba-eng-fra|tatoeba-eng-zh              real Tatoeba sentence pairs (BPE pieces)
+  --tokenizer auto|word|char|bpe  --vocab-size N  --joint-vocab true|false
   --pairs FILE          your own pairs, tab-separated source<TAB>target[<TAB>attribution]
   --model transformer|rnn
   --cell lstm|gru|janet|indrnn|indrnn2           RNN cell (with --model rnn)
@@ -141,6 +151,8 @@ Trains a seq2seq model on a bundled task or your own pairs, on WebGPU (Dawn) or 
   --max-norm M  --norm-type P|inf
   --eval-every N  --probe-every N  --non-finite stop|skip
   --backend webgpu|wasm|cpu|auto   --save FILE  --weights-only  --load FILE  --json  --log-every N
+  --save-every N        also write --save every N steps (optimizer included; resume with --load)
+  --init FILE           fine-tune: start from FILE's weights and tokenizer (its architecture), fresh optimizer
 
 --clip-group PATTERN (with --clip range): a substring of parameter names, a glob
 (encoder.*.self_attn.*) or a /regex/ in RE2 syntax; empty = every parameter.

@@ -4,6 +4,16 @@
 import { createReadStream, statSync } from 'node:fs';
 import { pairFileSizeError, parsePairsStream } from '../data/pairs-file';
 import type { Pair } from '../data/pair';
+import { REAL_TASKS, type RealTaskName } from '../data/tasks/tatoeba';
+
+/** The pair file of a real task, read from public/ in this checkout. */
+export function realTaskPath(task: RealTaskName): string {
+  return new URL(`../../public/${REAL_TASKS[task].file}`, import.meta.url).pathname;
+}
+
+export function readRealTaskPairs(task: RealTaskName, maxLen: number): Promise<Pair[]> {
+  return readPairsFile(realTaskPath(task), maxLen);
+}
 
 export async function readPairsFile(path: string, maxLen: number): Promise<Pair[]> {
   let stat;

@@ -1,14 +1,39 @@
 // `npm run train -- [options]`: trains with the same Trainer as the page, under Node, on WebGPU
 // (Dawn) or the CPU reference backend. Exit status 0 done, 2 bad options or files, 3 non-finite.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readCheckpointFile } from './checkpoint-file';
 import { backendName, setDefaultBackend } from '../engine';
 import { chooseBackend, fail } from './backend-choice';
 import { optionOf, parseTrainArgs, TRAIN_HELP, UsageError } from './args';
 import { nonFiniteMessage, Trainer } from '../train/trainer';
-import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
-import { readPairsFile } from './pairs';
+import { ARCHITECTURE_FIELDS, initFromCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
+import { readPairsFile, readRealTaskPairs } from './pairs';
+import { isRealTaskName } from '../data/tasks/tatoeba';
+import { DEFAULT_CONFIG, validateConfig, type RunConfig } from '../train/config';
+import type { Pair } from '../data/pair';
+
+/** The pairs of a real task (from public/data), or undefined for generated tasks. */
+async function realPairs(config: RunConfig): Promise<Pair[] | undefined> {
+  if (!isRealTaskName(config.task)) return undefined;
+  const task = config.task;
+  return readRealTaskPairs(task, config.maxLen).catch((e: Error) => fail(`task ${task}: ${e.message}`));
+}
+
+/** The config stored in a checkpoint, read before the checkpoint is loaded (to fetch its task's pairs). */
+function checkpointConfig(bytes: Uint8Array): RunConfig {
+  try {
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true));
+    if (n > 0 && n <= Math.min(bytes.length - 8, 100_000_000)) {
+      const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as { __metadata__?: { config?: string } };
+      const r = validateConfig(JSON.parse(header.__metadata__?.config ?? '{}') as Record<string, unknown>);
+      if (r.ok) return r.config;
+    }
+  } catch {
+    // loadCheckpoint reports what is wrong with the file.
+  }
+  return DEFAULT_CONFIG;
+}
 
 function bar(done: number, total: number, width = 28): string {
   const f = total ? Math.min(1, done / total) : 1;
@@ -43,19 +68,36 @@ async function main(): Promise<void> {
     }
     const conflicting = given.filter((f) => f !== 'steps');
     if (conflicting.length) fail(`--load: the checkpoint holds the configuration; only --steps (more steps to train) may go with it, not --${optionOf(conflicting[0])}`);
+    const pairs = await realPairs(checkpointConfig(bytes));
     try {
-      trainer = loadCheckpoint(bytes, backend).trainer;
+      trainer = loadCheckpoint(bytes, backend, { pairs }).trainer;
     } catch (e) {
       fail(`--load ${cli.load}: ${(e as Error).message}`);
     }
     if (given.includes('steps') && !trainer.canTrain && cfg0.steps > 0) fail(`--load ${cli.load}: this checkpoint of imported pairs cannot train further without them`);
     trainer.config.steps = trainer.step + (given.includes('steps') ? cfg0.steps : 0);
   } else {
-    const pairs = cli.pairs ? await readPairsFile(cli.pairs, cfg0.maxLen).catch((e: Error) => fail(`--pairs ${cli.pairs}: ${e.message}`)) : undefined;
-    try {
-      trainer = Trainer.create(cfg0, backend, { pairs });
-    } catch (e) {
-      fail((e as Error).message);
+    const pairs = cli.pairs ? await readPairsFile(cli.pairs, cfg0.maxLen).catch((e: Error) => fail(`--pairs ${cli.pairs}: ${e.message}`)) : await realPairs(cfg0);
+    if (cli.init) {
+      const shaping = given.filter((f) => (ARCHITECTURE_FIELDS as readonly string[]).includes(f));
+      if (shaping.length) fail(`--init: the model's architecture and tokenizer come from the checkpoint, not --${optionOf(shaping[0])}`);
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(cli.init);
+      } catch (e) {
+        fail(`--init: cannot read ${cli.init} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      try {
+        trainer = await initFromCheckpoint(bytes, cfg0, backend, { pairs });
+      } catch (e) {
+        fail(`--init ${cli.init}: ${(e as Error).message}`);
+      }
+    } else {
+      try {
+        trainer = Trainer.create(cfg0, backend, { pairs });
+      } catch (e) {
+        fail((e as Error).message);
+      }
     }
   }
   const config = trainer.config;
@@ -64,10 +106,23 @@ async function main(): Promise<void> {
   if (!cli.json) {
     process.stderr.write(`${config.model}${config.model === 'rnn' ? `/${config.cell}` : ''} on ${config.task}: ${trainer.model.numParameters().toLocaleString()} parameters, ${backendName(backend)} (${backend.adapterName})\n`);
   }
+  /** Writes the checkpoint through a temporary file, so a run killed mid-write keeps the previous one. */
+  const save = async (path: string, optimizer: boolean) => {
+    try {
+      writeFileSync(`${path}.tmp`, await saveCheckpoint(trainer, { optimizer }));
+      renameSync(`${path}.tmp`, path);
+    } catch (e) {
+      fail(`--save: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  };
+  const tty = process.stderr.isTTY === true;
   let inFlight = config.steps > trainer.step ? trainer.trainStep() : null;
   let lastLoss = NaN;
   while (inFlight) {
-    const next = trainer.step < config.steps ? trainer.trainStep() : null;
+    // A periodic save waits for its step to finish before the next one is encoded, so the
+    // parameters, the optimizer state and the step it writes belong together.
+    const saveDue = cli.save !== undefined && cli.saveEvery !== undefined && trainer.step % cli.saveEvery === 0 && trainer.step < config.steps;
+    let next = !saveDue && trainer.step < config.steps ? trainer.trainStep() : null;
     const r = await inFlight;
     lastLoss = r.metrics.loss;
     if (r.nonFinite) {
@@ -81,20 +136,23 @@ async function main(): Promise<void> {
         process.stdout.write(`${JSON.stringify({ step: m.step, loss: m.loss, lr: m.lr, gradNormPre: m.gradNormPre, gradNormPost: m.gradNormPost, ms: m.ms, tokensPerSec: m.tokensPerSec, skipped: !!r.nonFinite })}\n`);
       }
     } else if (m.step % logEvery === 0 || m.step === config.steps) {
-      process.stderr.write(`\r${bar(m.step, config.steps)} step ${m.step}/${config.steps}  loss ${m.loss.toFixed(4)}  |g| ${m.gradNormPre.toFixed(3)}→${m.gradNormPost.toFixed(3)}  ${Math.round(m.tokensPerSec)} tok/s   `);
+      const line = `${bar(m.step, config.steps)} step ${m.step}/${config.steps}  loss ${m.loss.toFixed(4)}  lr ${m.lr.toExponential(2)}  |g| ${m.gradNormPre.toFixed(3)}→${m.gradNormPost.toFixed(3)}  ${Math.round(m.tokensPerSec)} tok/s  ${Math.round((Date.now() - t0) / 1000)} s`;
+      process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
+    }
+    if (saveDue && cli.save) {
+      await save(cli.save, true);
+      const v = await trainer.evaluate('valid', 300);
+      const line = { step: trainer.step, saved: cli.save, validLoss: v.loss, validBleu: v.bleu, validChrf: v.chrf, seconds: (Date.now() - t0) / 1000 };
+      if (cli.json) process.stdout.write(`${JSON.stringify(line)}\n`);
+      else process.stderr.write(`${tty ? '\n' : ''}step ${line.step}: saved ${line.saved}; valid loss ${v.loss.toFixed(4)}, BLEU ${v.bleu.toFixed(1)}, chrF ${(v.chrf ?? 0).toFixed(1)} (300 pairs)\n`);
+      next = trainer.step < config.steps ? trainer.trainStep() : null;
     }
     inFlight = next;
   }
-  if (!cli.json) process.stderr.write('\n');
+  if (!cli.json && tty) process.stderr.write('\n');
   const valid = await trainer.evaluate('valid');
   const test = await trainer.evaluate('test');
-  if (cli.save) {
-    try {
-      writeFileSync(cli.save, await saveCheckpoint(trainer, { optimizer: !cli.weightsOnly }));
-    } catch (e) {
-      fail(`--save: cannot write ${cli.save} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  }
+  if (cli.save) await save(cli.save, !cli.weightsOnly);
   const summary = {
     done: true,
     steps: trainer.step,
@@ -103,7 +161,8 @@ async function main(): Promise<void> {
     tokenAccuracy: test.tokenAccuracy,
     exactMatch: test.exactMatch,
     bleu: test.bleu,
-    valid: { tokenAccuracy: valid.tokenAccuracy, exactMatch: valid.exactMatch, bleu: valid.bleu },
+    chrf: test.chrf,
+    valid: { tokenAccuracy: valid.tokenAccuracy, exactMatch: valid.exactMatch, bleu: valid.bleu, chrf: valid.chrf },
     skippedSteps: trainer.skippedSteps,
     seconds: (Date.now() - t0) / 1000,
     backend: backendName(backend),
@@ -115,7 +174,7 @@ async function main(): Promise<void> {
       [
         `steps ${summary.steps} in ${summary.seconds.toFixed(1)} s on ${summary.backend} (${summary.adapter})`,
         `train loss ${lastLoss.toFixed(4)}   valid loss ${valid.loss.toFixed(4)}`,
-        `test: token accuracy ${(test.tokenAccuracy * 100).toFixed(1)}%   exact match ${(test.exactMatch * 100).toFixed(1)}%   BLEU ${test.bleu.toFixed(1)}`,
+        `test: token accuracy ${(test.tokenAccuracy * 100).toFixed(1)}%   exact match ${(test.exactMatch * 100).toFixed(1)}%   BLEU ${test.bleu.toFixed(1)}   chrF ${(test.chrf ?? 0).toFixed(1)}`,
         cli.save ? `saved ${cli.save}` : '',
       ]
         .filter(Boolean)

@@ -1,7 +1,10 @@
 // `npm run translate -- --checkpoint FILE --text "..." [--beam N] [--backend webgpu|wasm|cpu|auto] [--json]`:
 // the translation and its cross-attention alignment as a text table (rows: output tokens,
-// columns: source tokens, weights in percent). Exit status 2 for bad options or files.
+// columns: source tokens, weights in percent). With `--input FILE` instead of --text: one
+// sentence per line in, one translation per line out, same order (an empty line for an empty
+// line). Exit status 2 for bad options or files.
 
+import { readFileSync, statSync } from 'node:fs';
 import { readCheckpointFile } from './checkpoint-file';
 import { setDefaultBackend } from '../engine';
 import { loadCheckpoint } from '../train/checkpoint';
@@ -10,26 +13,33 @@ import { chooseBackend, fail } from './backend-choice';
 import { readOptions } from './options';
 
 export const TRANSLATE_HELP = `usage: npm run translate -- --checkpoint FILE --text "a sentence" [--beam N] [--backend webgpu|wasm|cpu|auto] [--json]
+       npm run translate -- --checkpoint FILE --input FILE [--beam N] [--backend webgpu|wasm|cpu|auto]
 
 Translates one sentence with a checkpoint saved by \`npm run train -- --save FILE\` (or a file from
-public/pretrained) and prints the cross-attention alignment (last decoder layer, averaged over heads).`;
+public/pretrained) and prints the cross-attention alignment (last decoder layer, averaged over heads).
+With --input, translates every line of FILE (UTF-8) and prints one translation per line.`;
+
+/** Bounds on an --input file: it comes from anyone. */
+export const INPUT_LIMITS = { bytes: 16 * 1024 * 1024, lines: 100_000 } as const;
 
 interface TranslateArgs {
   checkpoint: string;
-  text: string;
+  text?: string;
+  input?: string;
   beam: number;
   backend: 'webgpu' | 'wasm' | 'cpu' | 'auto';
   json: boolean;
 }
 
 export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'help' {
-  const options = readOptions(argv, ['checkpoint', 'text', 'beam', 'backend'], ['json']);
+  const options = readOptions(argv, ['checkpoint', 'text', 'input', 'beam', 'backend'], ['json']);
   if (options === 'help') return 'help';
   const out: Partial<TranslateArgs> = { beam: 1, backend: 'auto', json: false };
   for (const { name, value } of options) {
     if (name === 'json') out.json = true;
     else if (name === 'checkpoint') out.checkpoint = value;
     else if (name === 'text') out.text = value;
+    else if (name === 'input') out.input = value;
     else if (name === 'beam') {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--beam must be a whole number from 1 to 64, not '${value}'`);
@@ -40,7 +50,9 @@ export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'he
     }
   }
   if (!out.checkpoint) throw new Error('--checkpoint FILE is required');
-  if (out.text === undefined) throw new Error('--text "..." is required');
+  if (out.text === undefined && out.input === undefined) throw new Error('--text "..." or --input FILE is required');
+  if (out.text !== undefined && out.input !== undefined) throw new Error('--text and --input go one at a time');
+  if (out.input !== undefined && out.json) throw new Error('--json goes with --text (with --input the output is one translation per line)');
   return out as TranslateArgs;
 }
 
@@ -61,6 +73,28 @@ export function alignmentTable(t: Translation): string {
     lines.push(pad(shown(o), rowLabel) + ' ' + cells.join(' '));
   });
   return lines.join('\n');
+}
+
+/** The lines of an --input file (LF or CRLF; a final line end adds no empty line), within INPUT_LIMITS. */
+export function readInputLines(path: string): string[] {
+  let bytes: Uint8Array;
+  try {
+    if (!statSync(path).isFile()) fail(`--input ${path}: not a regular file`);
+    if (statSync(path).size > INPUT_LIMITS.bytes) fail(`--input ${path}: larger than ${INPUT_LIMITS.bytes / 1024 / 1024} MB`);
+    bytes = readFileSync(path);
+  } catch (e) {
+    fail(`--input: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    fail(`--input ${path}: not valid UTF-8`);
+  }
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.length > INPUT_LIMITS.lines) fail(`--input ${path}: more than ${INPUT_LIMITS.lines} lines`);
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -88,9 +122,28 @@ async function main(): Promise<void> {
   } catch (e) {
     fail(`--checkpoint ${args.checkpoint}: ${(e as Error).message}`);
   }
+  if (args.input !== undefined) {
+    const lines = readInputLines(args.input);
+    const out: string[] = [];
+    for (const [i, line] of lines.entries()) {
+      if (line.trim() === '') {
+        out.push('');
+        continue;
+      }
+      try {
+        out.push((await trainer.translate(i, line, args.beam)).text);
+      } catch (e) {
+        fail(`--input ${args.input} line ${i + 1}: ${(e as Error).message}`);
+      }
+    }
+    process.stdout.write(out.map((l) => `${l}\n`).join(''));
+    if (backend.kind === 'webgpu') backend.destroy();
+    return;
+  }
+  const text = args.text ?? '';
   let t: Translation;
   try {
-    t = await trainer.translate(0, args.text, args.beam);
+    t = await trainer.translate(0, text, args.beam);
   } catch (e) {
     fail(`--text: ${(e as Error).message}`);
   }

@@ -1,4 +1,6 @@
-// Word-level and character-level tokenizers with a vocabulary built from the training split.
+// Word-level, character-level and BPE (subword) tokenizers with a vocabulary built from the
+// training split. BPE (level 'bpe') is described in src/data/bpe.ts: NFKC instead of NFC, case
+// kept, byte pieces instead of <unk>; the rules below are those of the word and char levels.
 //
 // Ids: the four special tokens come first, <pad>=0, <bos>=1, <eos>=2, <unk>=3 (the same ids as
 // PAD/BOS/EOS in src/train/batches.ts), then the vocabulary sorted by frequency in the training
@@ -29,13 +31,17 @@
 // their CJK / full-width forms), none after opening brackets and quotes (( [ { « ¿ ¡), and none
 // next to a CJK character. At character level the tokens are concatenated.
 
+import { z } from 'zod';
+import { BpeModel, BYTE_PIECES, metaWords, normalizeBpeText, trainBpe, type BpeModelJSON } from './bpe';
+
 export const PAD = 0;
 export const BOS = 1;
 export const EOS = 2;
 export const UNK = 3;
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 
-export type TokenizerLevel = 'word' | 'char';
+/** 'bpe': SentencePiece-style byte-pair encoding with byte fallback (src/data/bpe.ts). */
+export type TokenizerLevel = 'word' | 'char' | 'bpe';
 
 /**
  * The largest vocabulary, special tokens included: what `build` keeps at most (the most frequent
@@ -49,19 +55,40 @@ export interface TokenizerOptions {
   lowercase?: boolean;
   /** Tokens seen fewer times than this in the training texts map to <unk> (default 1: keep all). */
   minFreq?: number;
-  /** Upper bound on the vocabulary size, the four special tokens included (default and at most MAX_VOCAB_SIZE). */
+  /** Upper bound on the vocabulary size, the four special tokens included (default and at most MAX_VOCAB_SIZE; for 'bpe': the size it fills). */
   maxSize?: number;
 }
+
+/** Upper bounds on what a tokenizer read from a file may hold (checkpoints come from strangers). */
+export const TOKENIZER_LIMITS = { tokens: 100_000, tokenLength: 256, merges: 100_000 } as const;
 
 /** The serialised form stored in a checkpoint's metadata (as a JSON string). */
 export interface TokenizerJSON {
   format: 'attention-playground-tokenizer';
-  version: 1;
+  /** 1: word and char levels; 2 adds 'bpe' (with `bpe`). */
+  version: 1 | 2;
   level: TokenizerLevel;
   lowercase: boolean;
   /** Every token in id order, the four special tokens first. */
   tokens: string[];
+  /** The BPE alphabet and merges (level 'bpe' only). */
+  bpe?: BpeModelJSON;
 }
+
+const tokenString = z.string().max(TOKENIZER_LIMITS.tokenLength);
+const tokenizerJsonSchema = z.object({
+  format: z.literal('attention-playground-tokenizer'),
+  version: z.union([z.literal(1), z.literal(2)]),
+  level: z.enum(['word', 'char', 'bpe']),
+  lowercase: z.boolean(),
+  tokens: z.array(tokenString).max(TOKENIZER_LIMITS.tokens),
+  bpe: z
+    .object({
+      alphabet: z.array(tokenString).max(TOKENIZER_LIMITS.tokens),
+      merges: z.array(z.tuple([tokenString, tokenString])).max(TOKENIZER_LIMITS.merges),
+    })
+    .optional(),
+});
 
 export interface EncodedWithUnknown {
   ids: number[];
@@ -153,12 +180,42 @@ export class Tokenizer {
   readonly lowercase: boolean;
   private readonly vocab: readonly string[];
   private readonly index: Map<string, number>;
+  /** The subword model of a 'bpe' tokenizer. */
+  readonly bpe: BpeModel | null;
 
-  private constructor(level: TokenizerLevel, lowercase: boolean, vocab: readonly string[]) {
+  private constructor(level: TokenizerLevel, lowercase: boolean, vocab: readonly string[], bpe: BpeModel | null = null) {
     this.level = level;
     this.lowercase = lowercase;
     this.vocab = vocab;
     this.index = new Map(vocab.map((t, i) => [t, i]));
+    this.bpe = bpe;
+  }
+
+  /**
+   * A BPE tokenizer trained on `texts`, filling a vocabulary of `maxSize` ids: the special
+   * tokens, the 256 byte pieces, the alphabet, then one piece per merge (src/data/bpe.ts).
+   */
+  private static buildBpe(texts: Iterable<string>, maxSize: number, minCharCount?: number): Tokenizer {
+    const counts = new Map<string, number>();
+    for (const text of texts) for (const w of metaWords(normalizeBpeText(text))) counts.set(w, (counts.get(w) ?? 0) + 1);
+    const base = SPECIAL_TOKENS.length + BYTE_PIECES.length;
+    const maxAlphabet = Math.max(1, Math.min(4000, maxSize - base));
+    const alphabetOnly = trainBpe(counts, { merges: 0, minCharCount, maxAlphabet });
+    const merges = Math.max(0, maxSize - base - alphabetOnly.alphabet.length);
+    const model = new BpeModel(merges > 0 ? trainBpe(counts, { merges, minCharCount, maxAlphabet }) : alphabetOnly);
+    return Tokenizer.fromBpeModel(model);
+  }
+
+  private static fromBpeModel(model: BpeModel): Tokenizer {
+    const vocab: string[] = [...SPECIAL_TOKENS, ...BYTE_PIECES];
+    const seen = new Set(vocab);
+    for (const p of model.pieces) {
+      if (!seen.has(p)) {
+        seen.add(p);
+        vocab.push(p);
+      }
+    }
+    return new Tokenizer('bpe', false, vocab, model);
   }
 
   /** Builds the vocabulary from training texts (the training split only: valid/test words stay unknown). */
@@ -169,6 +226,11 @@ export class Tokenizer {
     const maxSize = Math.min(options.maxSize ?? MAX_VOCAB_SIZE, MAX_VOCAB_SIZE);
     if (!(maxSize >= SPECIAL_TOKENS.length)) {
       throw new TokenizerError(`maxSize must be at least ${SPECIAL_TOKENS.length} (the special tokens), got ${maxSize}`);
+    }
+    if (level === 'bpe') {
+      const size = Number.isFinite(maxSize) ? maxSize : 8000;
+      if (size > TOKENIZER_LIMITS.tokens) throw new TokenizerError(`a BPE vocabulary holds at most ${TOKENIZER_LIMITS.tokens} pieces, not ${size}`);
+      return Tokenizer.buildBpe(texts, size, options.minFreq);
     }
     const counts = new Map<string, number>();
     for (const text of texts) {
@@ -181,7 +243,7 @@ export class Tokenizer {
     return new Tokenizer(level, lowercase, [...SPECIAL_TOKENS, ...kept]);
   }
 
-  /** Restores a tokenizer from `toJSON()` output (an object or its JSON string); validates it. */
+  /** Restores a tokenizer from `toJSON()` output (an object or its JSON string); validates it within TOKENIZER_LIMITS. */
   static fromJSON(json: unknown): Tokenizer {
     let value = json;
     if (typeof value === 'string') {
@@ -192,28 +254,49 @@ export class Tokenizer {
       }
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenizerError('tokenizer JSON: expected an object');
-    const o = value as Record<string, unknown>;
-    if (o.format !== 'attention-playground-tokenizer') throw new TokenizerError('tokenizer JSON: "format" must be "attention-playground-tokenizer"');
-    if (o.version !== 1) throw new TokenizerError(`tokenizer JSON: unsupported version ${String(o.version)}`);
-    if (o.level !== 'word' && o.level !== 'char') throw new TokenizerError('tokenizer JSON: "level" must be "word" or "char"');
-    if (typeof o.lowercase !== 'boolean') throw new TokenizerError('tokenizer JSON: "lowercase" must be a boolean');
-    const tokens = o.tokens;
-    if (Array.isArray(tokens) && tokens.length > MAX_VOCAB_SIZE) {
-      throw new TokenizerError(`tokenizer JSON: ${tokens.length} tokens, more than the ${MAX_VOCAB_SIZE.toLocaleString('en')} a vocabulary may have`);
+    const raw = value as Record<string, unknown>;
+    if (raw.format !== 'attention-playground-tokenizer') throw new TokenizerError('tokenizer JSON: "format" must be "attention-playground-tokenizer"');
+    if (raw.level !== 'word' && raw.level !== 'char' && raw.level !== 'bpe') throw new TokenizerError('tokenizer JSON: "level" must be "word", "char" or "bpe"');
+    if (raw.version !== (raw.level === 'bpe' ? 2 : 1)) throw new TokenizerError(`tokenizer JSON: unsupported version ${String(raw.version)}`);
+    if (typeof raw.lowercase !== 'boolean') throw new TokenizerError('tokenizer JSON: "lowercase" must be a boolean');
+    if (Array.isArray(raw.tokens) && raw.tokens.length > MAX_VOCAB_SIZE) {
+      throw new TokenizerError(`tokenizer JSON: ${raw.tokens.length} tokens, more than the ${MAX_VOCAB_SIZE.toLocaleString('en')} a vocabulary may have`);
     }
-    if (!Array.isArray(tokens) || !tokens.every((t): t is string => typeof t === 'string')) {
+    if (!Array.isArray(raw.tokens) || !raw.tokens.every((t) => typeof t === 'string')) {
       throw new TokenizerError('tokenizer JSON: "tokens" must be an array of strings');
     }
+    // The sizes, and the BPE part, within TOKENIZER_LIMITS.
+    const r = tokenizerJsonSchema.safeParse(value);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new TokenizerError(`tokenizer JSON: ${i.path.length ? `"${i.path.join('.')}": ` : ''}${i.message}`);
+    }
+    const o = r.data;
+    const tokens = o.tokens;
     SPECIAL_TOKENS.forEach((s, i) => {
       if (tokens[i] !== s) throw new TokenizerError(`tokenizer JSON: token ${i} must be ${s}`);
     });
     if (new Set(tokens).size !== tokens.length) throw new TokenizerError('tokenizer JSON: "tokens" has duplicates');
+    if (o.level === 'bpe') {
+      if (!o.bpe) throw new TokenizerError('tokenizer JSON: a "bpe" tokenizer needs its "bpe" alphabet and merges');
+      if (o.bpe.alphabet.some((c) => Array.from(c).length !== 1)) throw new TokenizerError('tokenizer JSON: every "bpe.alphabet" entry must be one character');
+      const rebuilt = Tokenizer.fromBpeModel(new BpeModel(o.bpe));
+      if (rebuilt.size !== tokens.length || rebuilt.vocab.some((t, i) => t !== tokens[i])) {
+        throw new TokenizerError('tokenizer JSON: "tokens" do not match the BPE alphabet and merges');
+      }
+      return rebuilt;
+    }
     return new Tokenizer(o.level, o.lowercase, [...tokens]);
   }
 
   private static piecesOf(text: string, level: TokenizerLevel, lowercase: boolean): string[] {
     const n = normalizeText(text, lowercase);
     return level === 'word' ? splitWords(n) : splitChars(n);
+  }
+
+  /** Pieces of a text: BPE pieces (byte pieces for unseen characters), or words / characters. */
+  private splitText(text: string): string[] {
+    return this.bpe ? this.bpe.encode(text) : Tokenizer.piecesOf(text, this.level, this.lowercase);
   }
 
   /** Vocabulary size, the special tokens included. */
@@ -227,12 +310,12 @@ export class Tokenizer {
   }
 
   normalize(text: string): string {
-    return normalizeText(text, this.lowercase);
+    return this.bpe ? normalizeBpeText(text) : normalizeText(text, this.lowercase);
   }
 
   /** The pieces of a text after normalisation, before the vocabulary lookup. */
   pieces(text: string): string[] {
-    return Tokenizer.piecesOf(text, this.level, this.lowercase);
+    return this.splitText(text);
   }
 
   idOf(token: string): number {
@@ -286,16 +369,19 @@ export class Tokenizer {
       if (id === PAD || id === BOS) continue;
       parts.push(this.tokenOf(id));
     }
+    if (this.bpe) return BpeModel.decode(parts);
     return this.level === 'word' ? joinWords(parts) : parts.join('');
   }
 
   toJSON(): TokenizerJSON {
-    return {
+    const json: TokenizerJSON = {
       format: 'attention-playground-tokenizer',
-      version: 1,
+      version: this.bpe ? 2 : 1,
       level: this.level,
       lowercase: this.lowercase,
       tokens: [...this.vocab],
     };
+    if (this.bpe) json.bpe = { alphabet: [...this.bpe.json.alphabet], merges: this.bpe.json.merges.map(([l, r]) => [l, r]) };
+    return json;
   }
 }

@@ -8,7 +8,7 @@ import { toFloat32, writeData, type Backend } from '../engine';
 import { checkJsonBounds, JsonLimitError } from '../data/json-limits';
 import { Tokenizer } from '../data/tokenizer';
 import type { Pair } from '../data/pair';
-import { MAX_STEPS, validateConfig } from './config';
+import { MAX_STEPS, validateConfig, type RunConfig } from './config';
 import { checkpointSizeError } from './file-limits';
 import { readSafetensors, writeSafetensors, SafetensorsError, type SafetensorsTensor } from './safetensors';
 import { Trainer } from './trainer';
@@ -145,5 +145,33 @@ export function loadCheckpoint(bytes: Uint8Array, backend: Backend, options: { p
   } catch (e) {
     trainer.dispose();
     throw e;
+  }
+}
+
+/** The config fields that shape a model and its tokenizer: fine-tuning takes them from the checkpoint. */
+export const ARCHITECTURE_FIELDS = [
+  'model', 'layers', 'dModel', 'heads', 'dFF', 'positional', 'norm', 'tieEmbeddings', 'cell', 'hidden', 'embed',
+  'bidirectional', 'scoring', 'attention', 'hardKind', 'hardK', 'hardThreshold', 'maxLen', 'tokenizer', 'vocabSize', 'jointVocab',
+] as const satisfies readonly (keyof RunConfig)[];
+
+/**
+ * Fine-tuning: a new run (`config`: task, optimizer, steps, ... ; `pairs`: its data) that starts
+ * from a checkpoint's weights and tokenizers, with the checkpoint's architecture, a fresh
+ * optimizer and step 0. The checkpoint is fully checked first (loadCheckpoint).
+ */
+export async function initFromCheckpoint(bytes: Uint8Array, config: RunConfig, backend: Backend, options: { pairs?: Pair[] } = {}): Promise<Trainer> {
+  const { trainer: source } = loadCheckpoint(bytes, backend);
+  try {
+    const arch: Partial<Record<keyof RunConfig, unknown>> = {};
+    for (const f of ARCHITECTURE_FIELDS) arch[f] = source.config[f];
+    const merged = validateConfig({ ...config, ...arch });
+    if (!merged.ok) throw new CheckpointError(`its architecture does not fit this run: ${merged.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+    const trainer = Trainer.create(merged.config, backend, { pairs: options.pairs, vocab: { src: source.data.srcTokenizer, tgt: source.data.tgtTokenizer } });
+    const from = source.model.namedParameters();
+    const values = await Promise.all(from.map(([, p]) => toFloat32(p)));
+    trainer.model.namedParameters().forEach(([, p], i) => writeData(p, values[i]));
+    return trainer;
+  } finally {
+    source.dispose();
   }
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { compileParamGroup, MAX_GROUP_PATTERN_LENGTH } from './param-group-pattern';
 
-export const TASK_NAMES = ['eng-fra', 'eng-zh', 'dates', 'copy', 'reverse', 'sort', 'custom'] as const;
+export const TASK_NAMES = ['eng-fra', 'eng-zh', 'dates', 'copy', 'reverse', 'sort', 'tatoeba-eng-fra', 'tatoeba-eng-zh', 'custom'] as const;
 export const CELL_NAMES = ['lstm', 'gru', 'janet', 'indrnn', 'indrnn2'] as const;
 
 /**
@@ -21,6 +21,12 @@ export const runConfigSchema = z
     task: z.enum(TASK_NAMES),
     seed: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(2 ** 31 - 1),
     maxLen: posInt(200),
+    /** 'auto': the task's own tokenization (word or char for generated tasks, BPE for real ones). */
+    tokenizer: z.enum(['auto', 'word', 'char', 'bpe']),
+    /** BPE vocabulary size, the special tokens and the 256 byte pieces included. */
+    vocabSize: z.number().int('must be a whole number').min(300, 'must be at least 300').max(32_000, 'must be at most 32000'),
+    /** BPE: one vocabulary trained on both sides (true) or one per side. */
+    jointVocab: z.boolean(),
     model: z.enum(['transformer', 'rnn']),
     // Transformer
     layers: posInt(12),
@@ -91,6 +97,9 @@ export const DEFAULT_CONFIG: RunConfig = {
   task: 'dates',
   seed: 1,
   maxLen: 40,
+  tokenizer: 'auto',
+  vocabSize: 8000,
+  jointVocab: true,
   model: 'transformer',
   layers: 2,
   dModel: 64,

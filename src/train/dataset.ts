@@ -5,6 +5,7 @@
 import { splitPairs } from '../data/pairs-file';
 import type { Pair, Splits } from '../data/pair';
 import { TASKS, isTaskName } from '../data/tasks';
+import { REAL_TASKS, isRealTaskName } from '../data/tasks/tatoeba';
 import { Tokenizer, type TokenizerLevel } from '../data/tokenizer';
 import type { BleuTokenizerName } from './bleu';
 import type { EncodedPair } from './batches';
@@ -41,6 +42,17 @@ interface Source {
 }
 
 function sourceOf(config: RunConfig, pairs: readonly Pair[] | undefined): Source {
+  if (isRealTaskName(config.task)) {
+    const spec = REAL_TASKS[config.task];
+    if (!pairs || pairs.length === 0) throw new DatasetError(`task '${spec.title}' needs its sentence pairs (${spec.file}): load them first`);
+    return {
+      task: spec.name,
+      description: spec.description,
+      level: { src: 'bpe', tgt: 'bpe' },
+      bleuTokenizer: spec.bleuTokenizer,
+      splits: splitPairs(pairs, { seed: config.seed, maxTest: spec.heldOut.test, maxValid: spec.heldOut.valid }),
+    };
+  }
   if (config.task === 'custom') {
     if (!pairs || pairs.length === 0) throw new DatasetError("task 'custom' needs sentence pairs: import a pair file first");
     if (pairs.length < 10) throw new DatasetError(`the pair file has ${pairs.length === 1 ? '1 usable pair' : `${pairs.length} usable pairs`}; at least 10 are needed`);
@@ -63,6 +75,26 @@ export interface Vocabularies {
 }
 
 /**
+ * Tokenizers from the training split only (valid/test words stay unseen). `config.tokenizer`
+ * overrides the task's levels; a joint BPE vocabulary is one tokenizer trained on both sides.
+ */
+function buildVocabularies(config: RunConfig, s: Source): Vocabularies {
+  const level = (side: TokenizerLevel): TokenizerLevel => (config.tokenizer === 'auto' ? side : config.tokenizer);
+  const srcLevel = level(s.level.src);
+  const tgtLevel = level(s.level.tgt);
+  const train = s.splits.train;
+  if (srcLevel === 'bpe' && tgtLevel === 'bpe' && config.jointVocab) {
+    const joint = Tokenizer.build(
+      train.flatMap((p) => [p.src, p.tgt]),
+      { level: 'bpe', maxSize: config.vocabSize },
+    );
+    return { src: joint, tgt: joint };
+  }
+  const build = (texts: string[], lvl: TokenizerLevel) => Tokenizer.build(texts, lvl === 'bpe' ? { level: lvl, maxSize: config.vocabSize } : { level: lvl });
+  return { src: build(train.map((p) => p.src), srcLevel), tgt: build(train.map((p) => p.tgt), tgtLevel) };
+}
+
+/**
  * The data of a run. `vocab` (a loaded checkpoint's) replaces the vocabularies built from the
  * training split; a checkpoint of imported pairs loaded without its pairs gets empty splits and
  * can translate but not train.
@@ -82,9 +114,25 @@ export function loadDataset(config: RunConfig, pairs?: readonly Pair[], vocab?: 
       bleuTokenizer: '13a',
     };
   }
+  // A real task's checkpoint loaded without its pair file (translating only, as the page's
+  // shipped models are): the tokenizers come from the checkpoint, there is nothing to train on.
+  if (vocab && isRealTaskName(config.task) && (!pairs || pairs.length === 0)) {
+    const spec = REAL_TASKS[config.task];
+    return {
+      task: spec.name,
+      description: spec.description,
+      examples: spec.examples.map((src) => ({ src, tgt: '' })),
+      train: [],
+      valid: [],
+      test: [],
+      dropped: 0,
+      srcTokenizer: vocab.src,
+      tgtTokenizer: vocab.tgt,
+      bleuTokenizer: spec.bleuTokenizer,
+    };
+  }
   const s = sourceOf(config, pairs);
-  const srcTokenizer = vocab?.src ?? Tokenizer.build(s.splits.train.map((p) => p.src), { level: s.level.src });
-  const tgtTokenizer = vocab?.tgt ?? Tokenizer.build(s.splits.train.map((p) => p.tgt), { level: s.level.tgt });
+  const { src: srcTokenizer, tgt: tgtTokenizer } = vocab ?? buildVocabularies(config, s);
   let dropped = 0;
   const encode = (list: Pair[]): EncodedPair[] => {
     const out: EncodedPair[] = [];

@@ -49,6 +49,8 @@ export interface EvalMetrics {
   tokenAccuracy: number;
   exactMatch: number;
   bleu: number;
+  /** chrF2 (0–100, src/train/chrf.ts); BLEU and chrF are multi-reference: every target of a source counts. */
+  chrf?: number;
 }
 
 /** One attention map: `heads` stacked [heads, rows, cols] matrices, rows = queries. */

@@ -28,6 +28,23 @@ import type { Seq2SeqModel } from '../models/seq2seq';
 import { corpusBleu, exactMatch, tokenAccuracy } from './bleu';
 import { checkBudget, checkLimits, estimateSize } from './estimate';
 import { translateInputError } from './translate-input';
+import { corpusChrf } from './chrf';
+import type { EncodedPair } from './batches';
+
+/**
+ * Every target of each source in a split, keyed by the source ids: the references of
+ * multi-reference scoring (a real data set has several translations of many sentences).
+ */
+export function referencesBySource(pairs: readonly EncodedPair[]): Map<string, number[][]> {
+  const m = new Map<string, number[][]>();
+  for (const p of pairs) {
+    const key = p.src.join(',');
+    const refs = m.get(key);
+    if (refs) refs.push(p.tgt);
+    else m.set(key, [p.tgt]);
+  }
+  return m;
+}
 
 /** How a run that went non-finite is reported (the CLI's error line, the page's pause message). */
 export function nonFiniteMessage(step: number, parameter: string): string {
@@ -179,14 +196,19 @@ export class Trainer {
     });
   }
 
-  /** Loss, token accuracy, exact match and BLEU on (up to `limit` examples of) a split, greedy decoding. */
+  /**
+   * Loss, token accuracy and exact match on (up to `limit` examples of) a split, greedy decoding;
+   * BLEU and chrF once per distinct source among them, against every target of that source in the split.
+   */
   async evaluate(split: 'valid' | 'test', limit = 500): Promise<EvalMetrics> {
-    const pairs = (split === 'valid' ? this.data.valid : this.data.test).slice(0, limit);
+    const all = split === 'valid' ? this.data.valid : this.data.test;
+    const pairs = all.slice(0, limit);
     const batches = evalBatches(pairs, Math.max(16, this.config.batch));
     let lossSum = 0;
     let tokens = 0;
     const hyps: number[][] = [];
     const refs: number[][] = [];
+    const srcs: number[][] = [];
     this.model.eval();
     for (const hb of batches) {
       const l = tidy(() => noGrad(() => this.batchLoss(hb, 0, 1)));
@@ -197,17 +219,32 @@ export class Trainer {
       out.forEach((d, i) => {
         hyps.push(d.tokens);
         refs.push(pairs[hb.indices[i]].tgt);
+        srcs.push(pairs[hb.indices[i]].src);
       });
     }
     this.model.train();
     const detok = (ids: number[]) => this.data.tgtTokenizer.decode(ids);
+    const refsOf = referencesBySource(all);
+    const seen = new Set<string>();
+    const textHyps: string[] = [];
+    const textRefs: string[][] = [];
+    hyps.forEach((h, i) => {
+      const key = srcs[i].join(',');
+      if (seen.has(key)) return;
+      seen.add(key);
+      textHyps.push(detok(h));
+      textRefs.push((refsOf.get(key) ?? [refs[i]]).map(detok));
+    });
+    // sacreBLEU's layout: reference stream k holds each segment's k-th reference ('' = none).
+    const streams = Array.from({ length: Math.max(1, ...textRefs.map((r) => r.length)) }, (_, k) => textRefs.map((r) => r[k] ?? ''));
     return {
       step: this.step,
       split,
       loss: tokens ? lossSum / tokens : NaN,
       tokenAccuracy: tokenAccuracy(hyps, refs),
       exactMatch: exactMatch(hyps, refs),
-      bleu: corpusBleu(hyps.map(detok), refs.map(detok), this.data.bleuTokenizer),
+      bleu: textHyps.length ? corpusBleu(textHyps, streams, this.data.bleuTokenizer) : 0,
+      chrf: textHyps.length ? corpusChrf(textHyps, textRefs) : 0,
     };
   }
 

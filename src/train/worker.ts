@@ -15,6 +15,8 @@ import { nonFiniteMessage, Trainer, type StepResult } from './trainer';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { PRETRAINED } from './pretrained';
 import { ConfigFieldError } from './training-rule';
+import { fetchRealTaskPairs } from './real-task-data';
+import { isRealTaskName } from '../data/tasks/tatoeba';
 import { GpuProfiler } from '../engine/gpu/profiler';
 
 const AUTO_CHECKPOINT_STEPS = 50;
@@ -386,6 +388,23 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
       }
       config = r.config;
       pairs = msg.pairs;
+      const task = config.task;
+      if (isRealTaskName(task) && !pairs) {
+        // A real task's pairs are fetched lazily, the first time it is chosen.
+        const wanted = config;
+        fetchRealTaskPairs(task, baseUrl, wanted.maxLen).then(
+          (p) => {
+            if (config !== wanted) return;
+            pairs = p;
+            build();
+          },
+          (e: unknown) => {
+            post({ type: 'error', message: (e as Error).message });
+            setState('error', (e as Error).message);
+          },
+        );
+        break;
+      }
       build();
       break;
     }

@@ -1,5 +1,5 @@
-// Token accuracy, exact match (fractions, drawn in percent) and corpus BLEU (sacreBLEU's 0–100
-// scale) on the valid split at each evaluation.
+// Token accuracy, exact match (fractions, drawn in percent), corpus BLEU and chrF (sacreBLEU's
+// 0–100 scales; multi-reference) on the valid split at each evaluation.
 
 import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
@@ -18,7 +18,7 @@ export function EvalChart() {
   const p = usePalette();
   const evals = useValidEvals();
   const data = useMemo(
-    () => evals.map((e) => ({ step: e.step, acc: toPercent(e.tokenAccuracy), em: toPercent(e.exactMatch), bleu: e.bleu })),
+    () => evals.map((e) => ({ step: e.step, acc: toPercent(e.tokenAccuracy), em: toPercent(e.exactMatch), bleu: e.bleu, chrf: e.chrf })),
     [evals],
   );
   const x = useStepAxis(withData(data));
@@ -29,6 +29,7 @@ export function EvalChart() {
         { label: t('chart.tokenAccuracy'), color: p.accuracy },
         { label: t('chart.exactMatch'), color: p.exact },
         { label: t('chart.bleu'), color: p.bleu },
+        { label: t('chart.chrf'), color: p.chrf },
       ]}
       description={t('chart.evalDesc')}
       empty={data.length === 0}
@@ -38,10 +39,11 @@ export function EvalChart() {
         <CartesianGrid stroke={p.grid} strokeDasharray="3 3" />
         <XAxis {...x} stroke={p.muted} tickFormatter={formatTick} />
         <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} interval={0} stroke={p.muted} width={40} />
-        <Tooltip contentStyle={{ background: p.surface, borderColor: p.grid, color: p.text }} formatter={(v, name) => (name === t('chart.bleu') ? Number(v).toFixed(1) : `${Number(v).toFixed(1)}%`)} />
+        <Tooltip contentStyle={{ background: p.surface, borderColor: p.grid, color: p.text }} formatter={(v, name) => (name === t('chart.bleu') || name === t('chart.chrf') ? Number(v).toFixed(1) : `${Number(v).toFixed(1)}%`)} />
         <Line dataKey="acc" name={t('chart.tokenAccuracy')} stroke={p.accuracy} dot={{ r: 2 }} isAnimationActive={false} />
         <Line dataKey="em" name={t('chart.exactMatch')} stroke={p.exact} dot={{ r: 2 }} isAnimationActive={false} />
         <Line dataKey="bleu" name={t('chart.bleu')} stroke={p.bleu} dot={{ r: 2 }} isAnimationActive={false} />
+        <Line dataKey="chrf" name={t('chart.chrf')} stroke={p.chrf} dot={{ r: 2 }} isAnimationActive={false} />
       </LineChart>
     </ChartFrame>
   );

@@ -32,6 +32,7 @@ export interface Palette {
   accuracy: string;
   exact: string;
   bleu: string;
+  chrf: string;
   /** Hatching of exact zeros in attention maps. */
   zeroBg: string;
   zeroHatch: string;
@@ -53,6 +54,7 @@ export function palette(dark: boolean): Palette {
         accuracy: '#6cb4ff',
         exact: '#5fd39b',
         bleu: '#ffb347',
+        chrf: '#c59bff',
         zeroBg: '#2a2d33',
         zeroHatch: '#8a8f98',
       }
@@ -70,6 +72,7 @@ export function palette(dark: boolean): Palette {
         accuracy: '#0a66c2',
         exact: '#15803d',
         bleu: '#c2410c',
+        chrf: '#7c3aed',
         zeroBg: '#f3f4f6',
         zeroHatch: '#9aa1a9',
       };

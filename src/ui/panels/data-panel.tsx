@@ -5,6 +5,7 @@ import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TASK_NAMES } from '../../train/config';
 import { isTaskName, TASKS } from '../../data/tasks';
+import { isRealTaskName, REAL_TASKS } from '../../data/tasks/tatoeba';
 import { useConfig } from '../store/config-store';
 import { MAX_SHOWN_ERRORS, useData } from '../store/data-store';
 import { importPairFile } from '../store/import-pairs';
@@ -15,7 +16,7 @@ import { formatBytes } from './header';
 /** The task's one-sentence description: the registry's (English) or its translation. */
 function useTaskDescription(task: string): string {
   const { t, i18n } = useTranslation();
-  const english = isTaskName(task) ? TASKS[task].description : null;
+  const english = isTaskName(task) ? TASKS[task].description : isRealTaskName(task) ? REAL_TASKS[task].description : null;
   return i18n.resolvedLanguage === 'en' && english ? english : t(`data.tasks.${task}`);
 }
 
@@ -24,10 +25,23 @@ function Examples() {
   const task = useConfig((s) => s.config.task);
   const model = useStatus((s) => s.model);
   const description = useTaskDescription(task);
-  if (!model || model.task !== task) return <p className="muted">{description}</p>;
+  // The licence of the Tatoeba data (CC-BY 2.0 FR) asks for this credit wherever it is shown.
+  const credit = isRealTaskName(task) ? (
+    <p className="muted" data-testid="data-credit">
+      {t('data.credit')}
+    </p>
+  ) : null;
+  if (!model || model.task !== task)
+    return (
+      <>
+        <p className="muted">{description}</p>
+        {credit}
+      </>
+    );
   return (
     <>
       <p>{description}</p>
+      {credit}
       <table className="examples">
         <caption>{t('data.examples')}</caption>
         <thead>

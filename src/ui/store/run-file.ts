@@ -106,6 +106,7 @@ const evalSchema = z.object({
   tokenAccuracy: anyNumber,
   exactMatch: anyNumber,
   bleu: anyNumber,
+  chrf: anyNumber.optional(),
 });
 const headerSchema = z.object({
   format: z.literal(RUN_FORMAT),
