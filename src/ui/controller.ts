@@ -17,6 +17,7 @@ import { useStatus } from './store/status-store';
 import { useTranslate } from './store/translate-store';
 import type { TabRun } from './store/tab-identity';
 import { WorkerClient, type WorkerLike } from './worker-client';
+import { measureWork } from './work-meter';
 
 export const AUTOSAVE_MS = 20_000;
 const CONFIGURE_DEBOUNCE_MS = 250;
@@ -89,7 +90,7 @@ export class Playground {
     }
     const client = new WorkerClient(
       this.deps.spawn(),
-      (ev) => this.onEvent(ev),
+      (ev) => measureWork(`event:${ev.type}`, () => this.onEvent(ev)),
       (message) => useStatus.getState().fail(message),
     );
     this.client = client;
