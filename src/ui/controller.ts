@@ -14,7 +14,7 @@ import { truncateMetrics, useMetrics } from './store/metrics-store';
 import { decodeRun, encodeRun, RUN_FORMAT, RunFileError, type SavedRun } from './store/run-file';
 import { readSafetensors } from '../train/safetensors';
 import { useStatus } from './store/status-store';
-import { useTranslate } from './store/translate-store';
+import { effectiveModel, useTranslate } from './store/translate-store';
 import type { TabRun } from './store/tab-identity';
 import { WorkerClient, type WorkerLike } from './worker-client';
 import { measureWork } from './work-meter';
@@ -206,9 +206,15 @@ export class Playground {
     if (!configured || (this.fresh() && changedFields(configured, config).length > 0)) this.configure(config, this.pairsFor(config));
   }
 
+  /** Once the user trains, the translate box answers with the model being trained. */
+  private offerTrainedModel(): void {
+    if (this.fresh()) useTranslate.getState().set({ model: 'current' });
+  }
+
   train(): void {
     if (!this.client) return;
     this.ensureConfigured();
+    this.offerTrainedModel();
     if (this.fresh()) this.startedAt = Date.now();
     this.client.send({ type: 'start' });
   }
@@ -220,6 +226,7 @@ export class Playground {
   step(count = 1): void {
     if (!this.client) return;
     this.ensureConfigured();
+    this.offerTrainedModel();
     this.client.send({ type: 'step', count });
   }
 
@@ -244,7 +251,8 @@ export class Playground {
     if (!this.client || t.text.trim() === '') return;
     t.started();
     try {
-      useTranslate.getState().answered(await this.client.translate(t.text, t.beam, t.model));
+      const model = effectiveModel(t.model, useStatus.getState().configured?.task);
+      useTranslate.getState().answered(await this.client.translate(t.text, t.beam, model));
     } catch (e) {
       useTranslate.getState().failed((e as Error).message);
     }

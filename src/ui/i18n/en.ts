@@ -153,6 +153,8 @@ export const en = {
     model: 'Model',
     current: 'the model being trained',
     pretrained: 'the shipped pretrained model',
+    currentAt: 'the model being trained (step {{step}})',
+    noPretrained: 'no shipped model for this task',
     go: 'Translate',
     busy: 'Translating…',
     sourceTokens: 'Source tokens',

@@ -154,6 +154,8 @@ export const zhCN: Resources = {
     model: '模型',
     current: '正在训练的模型',
     pretrained: '自带的预训练模型',
+    currentAt: '正在训练的模型（第 {{step}} 步）',
+    noPretrained: '此任务没有预训练模型',
     go: '翻译',
     busy: '翻译中…',
     sourceTokens: '源语言词元',

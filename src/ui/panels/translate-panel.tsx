@@ -6,7 +6,8 @@ import { useId, useMemo, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePlayground } from '../app-context';
 import { useStatus } from '../store/status-store';
-import { useTranslate } from '../store/translate-store';
+import { effectiveModel, useTranslate } from '../store/translate-store';
+import { hasPretrained } from '../../train/pretrained';
 import { HeatmapCanvas } from '../heatmap/heatmap-canvas';
 import { isTaskName, TASKS } from '../../data/tasks';
 
@@ -88,7 +89,9 @@ export function TranslatePanel() {
   const modelId = useId();
   const text = useTranslate((s) => s.text);
   const beam = useTranslate((s) => s.beam);
-  const model = useTranslate((s) => s.model);
+  const task = useStatus((s) => s.configured?.task);
+  const model = effectiveModel(useTranslate((s) => s.model), task);
+  const step = useStatus((s) => s.step);
   const busy = useTranslate((s) => s.busy);
   const set = useTranslate((s) => s.set);
   const ready = useStatus((s) => s.phase === 'ready');
@@ -119,8 +122,10 @@ export function TranslatePanel() {
         <div className="field">
           <label htmlFor={modelId}>{t('translate.model')}</label>
           <select id={modelId} value={model} onChange={(e) => set({ model: e.target.value as 'current' | 'pretrained' })}>
-            <option value="current">{t('translate.current')}</option>
-            <option value="pretrained">{t('translate.pretrained')}</option>
+            <option value="current">{step > 0 ? t('translate.currentAt', { step }) : t('translate.current')}</option>
+            <option value="pretrained" disabled={!task || !hasPretrained(task)}>
+              {!task || hasPretrained(task) ? t('translate.pretrained') : t('translate.noPretrained')}
+            </option>
           </select>
         </div>
         <button type="submit" className="primary" disabled={!ready || busy || text.trim() === ''}>
