@@ -12,7 +12,7 @@ const SMALL = 'task=copy&layers=1&dModel=16&heads=2&dFF=32&batch=8&maxLen=12&lr=
 /** The worker keeps an automatic checkpoint every this many steps (worker.ts). */
 const AUTO_CHECKPOINT_STEPS = 50;
 /** The page writes the run to IndexedDB this often while training (controller.ts). */
-const AUTOSAVE_MS = 20_000;
+const AUTOSAVE_MS = 5_000;
 
 declare global {
   interface Window {
@@ -117,6 +117,10 @@ test('a reload mid-run resumes from the last autosave, at most one autosave inte
   // At most one autosave interval of steps (plus the seconds the save itself took) is lost.
   expect(atReload - resumed).toBeLessThanOrEqual(Math.ceil(stepsPerSecond * (AUTOSAVE_MS / 1000 + 5)));
   expect(await seriesSteps(page)).toEqual(range(1, resumed));
+  // The page says where it resumed and what the reload cost.
+  const lost = atReload - resumed;
+  await expect(page.locator('.notice', { hasText: `Restored the saved run at step ${resumed}` })).toBeVisible();
+  if (lost > 0) await expect(page.locator('.notice', { hasText: /steps since the last save were lost/ })).toBeVisible();
   await shot(page, info, 'reloaded-mid-run');
   // Training continues from the restored step (weights and optimizer state came back with it).
   await page.getByRole('button', { name: 'Train', exact: true }).click();

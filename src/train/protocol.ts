@@ -80,6 +80,8 @@ export interface Translation {
   text: string;
   /** Cross-attention alignment [outTokens, srcTokens], averaged over heads (last layer for the Transformer). */
   alignment: Float32Array;
+  /** The input as the model read it, when the task normalised what was typed (dates: lower case). */
+  readAs?: string;
 }
 
 export interface ModelInfo {

@@ -23,6 +23,7 @@ import type { RunConfig } from './config';
 import { decodeBatch, sourceBatchOf } from './decode';
 import type { AttentionSnapshot, EvalMetrics, ModelInfo, Pair, StepMetrics, Translation } from './protocol';
 import { loadDataset, type Dataset, type Vocabularies } from './dataset';
+import { taskInput } from '../data/tasks';
 import { TrainingRule } from './training-rule';
 import type { Seq2SeqModel } from '../models/seq2seq';
 import { corpusBleu, exactMatch, tokenAccuracy } from './bleu';
@@ -247,7 +248,8 @@ export class Trainer {
   }
 
   /** Translates one sentence (greedy, or beam search when beam > 1). */
-  async translate(id: number, text: string, beam = 1): Promise<Translation> {
+  async translate(id: number, typed: string, beam = 1): Promise<Translation> {
+    const text = taskInput(this.data.task, typed);
     const { ids, unknown } = this.data.srcTokenizer.encodeWithUnknown(text);
     if (ids.length === 0) throw new Error('nothing to translate: the sentence is empty');
     if (ids.length > this.config.maxLen) throw new Error(`the sentence has ${ids.length} tokens; this model reads at most ${this.config.maxLen}`);
@@ -255,11 +257,13 @@ export class Trainer {
     const [d] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit, beam });
     return {
       id,
-      srcTokens: [...this.data.srcTokenizer.tokens(ids), '<eos>'],
+      // Unknown pieces are shown as written (marked), not as <unk>.
+      srcTokens: [...this.data.srcTokenizer.pieces(text), '<eos>'],
       unknown: [...unknown, false],
       outTokens: [...this.data.tgtTokenizer.tokens(d.tokens), '<eos>'],
       text: this.data.tgtTokenizer.decode(d.tokens),
       alignment: d.alignment,
+      ...(text !== typed ? { readAs: text } : {}),
     };
   }
 

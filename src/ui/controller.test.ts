@@ -120,8 +120,12 @@ afterEach(() => {
   pg = null;
 });
 
+/** The step a tab showed before its "reload" (dispose), as sessionStorage keeps it in the page. */
+const shown = new Map<string, number>();
+const shownStep = { read: (id: string) => shown.get(id) ?? null, write: (id: string, step: number) => void shown.set(id, step) };
+
 async function boot(storage: RunStorage | null, worker = new FakeWorker(), runId = 'tab-1', urlHasConfig = false) {
-  pg = new Playground({ spawn: () => worker, storage, claim: async () => ({ runId, copiedFrom: null }), urlHasConfig });
+  pg = new Playground({ spawn: () => worker, storage, claim: async () => ({ runId, copiedFrom: null }), urlHasConfig, shownStep });
   await pg.boot();
   await tick();
   return { pg, worker };
@@ -194,6 +198,23 @@ describe('Playground', () => {
     expect(useMetrics.getState().series.step.length).toBe(5);
     expect(useStatus.getState().step).toBe(5);
     expect(useStatus.getState().runState).toBe('paused');
+  });
+
+  it('a reload says at which step the run was restored and how many shown steps were lost', async () => {
+    const storage = new MemoryRuns();
+    const first = await boot(storage);
+    first.pg.step(5);
+    await tick(10);
+    // Steps shown after the last save: the reload cannot bring them back, and says so.
+    first.worker.emit({ type: 'metrics', rows: [row(6), row(7), row(8)] });
+    first.pg.dispose();
+    expect(shown.get('tab-1')).toBe(8);
+
+    resetStores();
+    await boot(storage, new FakeWorker());
+    await tick(10);
+    expect(useStatus.getState().step).toBe(5);
+    expect(useStatus.getState().notices.map((n) => [n.key, n.params])).toContainEqual(['notice.restoredLost', { step: 5, lost: 3 }]);
   });
 
   it('a saved run records the step its checkpoint holds, not the step when the save was asked', async () => {

@@ -19,7 +19,9 @@ import type { TabRun } from './store/tab-identity';
 import { WorkerClient, type WorkerLike } from './worker-client';
 import { measureWork } from './work-meter';
 
-export const AUTOSAVE_MS = 20_000;
+// A reload loses at most this much training (plus the save in flight); a save is one checkpoint
+// readback and one IndexedDB write, small next to 5 s of steps.
+export const AUTOSAVE_MS = 5_000;
 const CONFIGURE_DEBOUNCE_MS = 250;
 
 /** Where runs are kept (IndexedDB in the page, a Map in tests). */
@@ -40,7 +42,25 @@ export interface PlaygroundDeps {
   /** Whether the URL carried config parameters (they win over a restored run's config in the editor). */
   urlHasConfig: boolean;
   now?: () => number;
+  /** Where the step last shown is kept across a reload, to say how many steps the reload lost. */
+  shownStep?: ShownStepStore;
 }
+
+/** The step a tab last showed, per run id (sessionStorage in the page: it survives a reload). */
+export interface ShownStepStore {
+  read(runId: string): number | null;
+  write(runId: string, step: number): void;
+}
+
+export const sessionShownStep: ShownStepStore = {
+  read(runId) {
+    const v = Number(sessionStorage.getItem(`ap:shown-step:${runId}`));
+    return Number.isInteger(v) && v > 0 ? v : null;
+  },
+  write(runId, step) {
+    sessionStorage.setItem(`ap:shown-step:${runId}`, String(step));
+  },
+};
 
 /**
  * The fields in which a run file's config differs from the config inside its checkpoint ('' when
@@ -69,6 +89,10 @@ export class Playground {
   private restoreAfterReady: SavedRun | null = null;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly now: () => number;
+  private readonly rememberShownStep = (): void => {
+    const runId = useStatus.getState().runId;
+    if (runId) this.deps.shownStep?.write(runId, this.shownStep());
+  };
 
   constructor(private readonly deps: PlaygroundDeps) {
     this.now = deps.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
@@ -78,6 +102,7 @@ export class Playground {
     const status = useStatus.getState();
     const tab = await this.deps.claim();
     status.setRunId(tab.runId);
+    if (typeof window !== 'undefined') window.addEventListener('pagehide', this.rememberShownStep);
     const storage = this.deps.storage;
     if (storage) {
       try {
@@ -106,6 +131,8 @@ export class Playground {
   }
 
   dispose(): void {
+    this.rememberShownStep();
+    if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.rememberShownStep);
     for (const u of this.unsubscribers) u();
     if (this.autosaveTimer) clearInterval(this.autosaveTimer);
     if (this.configureTimer) clearTimeout(this.configureTimer);
@@ -141,7 +168,9 @@ export class Playground {
     if (run && run.checkpoint && run.step > 0) {
       this.configure(run.config, run.pairFile?.pairs);
       try {
-        this.showLoadedAt(await this.client!.load(run.checkpoint.slice()), run.config);
+        const step = await this.client!.load(run.checkpoint.slice());
+        this.showLoadedAt(step, run.config);
+        this.tellRestored(run.runId, step);
       } catch (e) {
         useStatus.getState().notify({ kind: 'error', key: 'notice.restoreFailed', params: { message: (e as Error).message } });
         this.clearRun();
@@ -150,6 +179,17 @@ export class Playground {
       return;
     }
     this.configure(useConfig.getState().config, this.pairsFor(useConfig.getState().config));
+  }
+
+  private shownStep(): number {
+    return Math.max(useStatus.getState().step, useMetrics.getState().last?.step ?? 0);
+  }
+
+  /** Says where a restored run stands, and how many steps shown before the reload were lost. */
+  private tellRestored(runId: string, step: number): void {
+    const shown = this.deps.shownStep?.read(runId) ?? null;
+    const lost = shown !== null && shown > step ? shown - step : 0;
+    useStatus.getState().notify({ kind: lost > 0 ? 'warning' : 'info', key: lost > 0 ? 'notice.restoredLost' : 'notice.restored', params: { step, lost } });
   }
 
   /**

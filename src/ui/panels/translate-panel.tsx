@@ -54,6 +54,7 @@ function Result() {
           ),
         )}
       </p>
+      {r.readAs !== undefined && <p className="muted" data-testid="read-as">{t('translate.readAs', { text: r.readAs })}</p>}
       {unknown && <p className="muted">{t('translate.unknownNote')}</p>}
       <output className="translation-text" data-testid="translation" aria-live="polite">
         {r.text || t('translate.emptyOutput')}

@@ -1,0 +1,38 @@
+// What the translate box does with an input the model cannot read as typed: the dates task's
+// sources are lower case, so "July 4 1776" is read as "july 4 1776" (and the page is told), and
+// characters that are not in the vocabulary are shown as written and marked, not as <unk>.
+import { describe, expect, it } from 'vitest';
+import { cpuBackend } from '../engine';
+import { taskInput } from '../data/tasks';
+import { validateConfig } from './config';
+import { Trainer } from './trainer';
+
+function datesTrainer(): Trainer {
+  const r = validateConfig({ task: 'dates', model: 'rnn', cell: 'gru', hidden: 8, embed: 8, batch: 4, maxLen: 40, evalEvery: 1000, probeEvery: 1000 });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return Trainer.create(r.config, cpuBackend);
+}
+
+describe('translate input', () => {
+  it('the dates task reads its input lower-cased; other tasks as typed', () => {
+    expect(taskInput('dates', 'July 4 1776')).toBe('july 4 1776');
+    expect(taskInput('eng-fra', 'She is HAPPY .')).toBe('She is HAPPY .');
+    expect(taskInput('custom', 'Abc')).toBe('Abc');
+  });
+
+  it('a capitalised month is read, not mangled to <unk>; unknown characters are marked as written', async () => {
+    const t = datesTrainer();
+    try {
+      const a = await t.translate(1, 'July 4 1776', 1);
+      expect(a.readAs).toBe('july 4 1776');
+      expect(a.srcTokens.slice(0, 4)).toEqual(['j', 'u', 'l', 'y']);
+      expect(a.unknown.some(Boolean)).toBe(false);
+      const b = await t.translate(2, 'zq 4', 1);
+      expect(b.readAs).toBeUndefined();
+      expect(b.srcTokens.slice(0, 2)).toEqual(['z', 'q']);
+      expect(b.unknown.slice(0, 2)).toEqual([true, true]);
+    } finally {
+      t.dispose();
+    }
+  });
+});
