@@ -82,6 +82,11 @@ export interface Translation {
   alignment: Float32Array;
   /** The input as the model read it, when the task normalised what was typed (dates: lower case). */
   readAs?: string;
+  /**
+   * Beam search: the K hypotheses it ended with, best first, each with log p(y|x) and the
+   * length-normalised score log p / |y|^α that ranked them (|y| = length in tokens).
+   */
+  hypotheses?: { text: string; logProb: number; score: number; length: number; finished: boolean }[];
 }
 
 export interface ModelInfo {

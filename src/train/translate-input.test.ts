@@ -35,4 +35,24 @@ describe('translate input', () => {
       t.dispose();
     }
   });
+
+  it('beam search lists its K hypotheses, ranked by log p / |y|^0.6; greedy lists none', async () => {
+    const t = datesTrainer();
+    try {
+      const a = await t.translate(1, '23.11.2026', 4);
+      const hs = a.hypotheses!;
+      expect(hs).toHaveLength(4);
+      expect(hs[0].text).toBe(a.text);
+      for (const h of hs) {
+        expect(h.logProb).toBeLessThan(0);
+        expect(h.score).toBeCloseTo(h.logProb / Math.pow(Math.max(1, h.length + (h.finished ? 1 : 0)), 0.6), 6);
+      }
+      const finished = hs.filter((h) => h.finished);
+      for (let i = 1; i < finished.length; i++) expect(finished[i].score).toBeLessThanOrEqual(finished[i - 1].score);
+      expect(new Set(hs.map((h) => `${h.text}|${h.logProb}`)).size).toBe(4);
+      expect((await t.translate(2, '23.11.2026', 1)).hypotheses).toBeUndefined();
+    } finally {
+      t.dispose();
+    }
+  });
 });

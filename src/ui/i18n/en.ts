@@ -164,6 +164,12 @@ export const en = {
     readAs: 'Read as “{{text}}”: written the way the task’s training data is (lower case).',
     unknownNote: 'Marked words are not in the vocabulary; the model sees them as <unk>.',
     emptyOutput: '(empty output)',
+    hypotheses: 'The {{count}} hypotheses of the beam, best first',
+    hypothesis: 'Hypothesis',
+    logProbHint: 'log-probability of the whole output, log p(y | x) = Σ log p(y_t | y_<t, x)',
+    score: 'score',
+    scoreHint: 'length-normalised score log p / |y|^0.6 (GNMT): without it the search prefers short outputs',
+    unfinished: '(cut at the length limit)',
     alignment: 'Cross-attention alignment (rows: output tokens, columns: source tokens)',
   },
   compare: {

@@ -165,6 +165,12 @@ export const zhCN: Resources = {
     readAs: '按“{{text}}”读入：与此任务的训练数据写法一致（小写）。',
     unknownNote: '标出的词不在词表中，模型把它们当作 <unk>。',
     emptyOutput: '（输出为空）',
+    hypotheses: '束搜索的 {{count}} 个候选，按得分从高到低',
+    hypothesis: '候选',
+    logProbHint: '整个输出的对数概率 log p(y | x) = Σ log p(y_t | y_<t, x)',
+    score: '得分',
+    scoreHint: '长度归一化得分 log p / |y|^0.6（GNMT）：否则搜索偏爱短输出',
+    unfinished: '（在长度上限处截断）',
     alignment: '交叉注意力对齐（行：输出词元，列：源词元）',
   },
   compare: {

@@ -63,6 +63,39 @@ function Result() {
   );
 }
 
+/** Beam search's K hypotheses, best first, with the two scores the search used. */
+function Hypotheses() {
+  const { t } = useTranslation();
+  const hs = useTranslate((s) => s.result?.hypotheses);
+  if (!hs || hs.length === 0) return null;
+  return (
+    <table className="hypotheses" data-testid="hypotheses">
+      <caption>{t('translate.hypotheses', { count: hs.length })}</caption>
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">{t('translate.hypothesis')}</th>
+          <th scope="col" title={t('translate.logProbHint')}>log p</th>
+          <th scope="col" title={t('translate.scoreHint')}>{t('translate.score')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {hs.map((h, i) => (
+          <tr key={i} className={i === 0 ? 'best' : undefined}>
+            <td>{i + 1}</td>
+            <td>
+              {h.text || t('translate.emptyOutput')}
+              {!h.finished && <span className="muted"> {t('translate.unfinished')}</span>}
+            </td>
+            <td className="num">{h.logProb.toFixed(3)}</td>
+            <td className="num">{h.score.toFixed(3)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** Example sentences of the task (from the task registry) that fill the input. */
 function TryExamples() {
   const { t } = useTranslation();
@@ -138,6 +171,7 @@ export function TranslatePanel() {
         {beam === 1 ? t('translate.greedy') : t('translate.beamHint', { beam })}
       </p>
       <Result />
+      <Hypotheses />
       <Alignment />
     </section>
   );
