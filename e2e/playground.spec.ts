@@ -102,7 +102,38 @@ test('norm clipping at a small max norm: the post-clip norm is ≤ the pre-clip 
   await expect(chart.locator('path.recharts-line-curve')).toHaveCount(2);
   await expect(chart.locator('.recharts-reference-line')).toHaveCount(1);
   await chart.getByLabel('Log scale').uncheck();
+  // 8 steps with evalEvery=10: the valid chart says when its first point comes.
+  await expect(page.getByRole('figure', { name: 'Valid set' })).toContainText('No evaluation yet: the first is at step 10.');
+  // The clip coefficient min(max_norm / (‖g‖ + 1e-6), 1) of each step is plotted, below 1 here.
+  const coefs = await page.evaluate(() => [...window.__playground!.metrics().series.columns.clipCoef]);
+  expect(coefs).toHaveLength(8);
+  coefs.forEach((c, i) => expect(c).toBeCloseTo(maxNorm / (m.pre[i] + 1e-6), 4));
+  await expect(page.getByRole('figure', { name: 'Clipping coefficient' }).locator('path.recharts-line-curve')).toHaveCount(1);
   await shot(page, info, 'clipping');
+});
+
+test('clipping by value: the fraction of gradient elements clamped is counted, plotted, and named per parameter', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await open(page, `${SMALL}&steps=6&clip=value&clipValue=0.001`);
+  await trainToEnd(page, 6);
+  const r = await page.evaluate(() => {
+    const h = window.__playground!;
+    return { fractions: [...h.metrics().series.columns.clampedFraction], last: h.metrics().last!.paramClamped };
+  });
+  console.log(`[e2e] clip by value 0.001: clamped fractions ${r.fractions.map((f) => f.toFixed(3)).join(' ')}`);
+  expect(r.fractions).toHaveLength(6);
+  // A bound this small clamps a good part of the elements, never more than all of them.
+  for (const f of r.fractions) {
+    expect(f).toBeGreaterThan(0.05);
+    expect(f).toBeLessThanOrEqual(1);
+  }
+  expect(r.last.some((f) => f > 0)).toBe(true);
+  const chart = page.getByRole('figure', { name: 'Gradient elements clamped' });
+  await expect(chart.locator('path.recharts-line-curve')).toHaveCount(1);
+  await expect(chart.getByTestId('most-clamped').getByRole('listitem').first()).toContainText('%');
+  await chart.scrollIntoViewIfNeeded();
+  await shot(page, info, 'clipping-by-value');
+  expect(errors).toEqual([]);
 });
 
 /** Samples the centres of a heatmap canvas's cells (not its labels) and counts distinct colours. */
@@ -275,11 +306,10 @@ test('two tabs keep their own runs', async ({ context }, info) => {
   await shot(b, info, 'tab-b');
 });
 
-test('two kept runs appear in the comparison', async ({ page }, info) => {
+test('two finished runs appear in the comparison without a Keep step; Keep does not add one twice', async ({ page }, info) => {
   await open(page, `${SMALL}&steps=6`);
   await trainToEnd(page, 6);
   await page.getByRole('tab', { name: 'Compare runs' }).click();
-  await page.getByRole('button', { name: 'Keep this run for comparison' }).click();
   await page.getByRole('textbox', { name: 'Learning rate' }).fill('0.003');
   await page.getByRole('button', { name: 'Reset', exact: true }).click();
   await expect(page.getByTestId('step')).toHaveText('0');

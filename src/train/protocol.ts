@@ -37,6 +37,12 @@ export interface StepMetrics {
   /** Per-parameter gradient norms before / after clipping, in the order of `ParamInfo` from 'model'. */
   paramNormsPre: number[];
   paramNormsPost: number[];
+  /** Clipping by norm: the factor min(max_norm / (‖g‖ + 1e-6), 1) the gradients were scaled by; else 1. */
+  clipCoef: number;
+  /** Clipping by value / range: the fraction of gradient elements clamped this step (0 for other rules). */
+  clampedFraction: number;
+  /** The same per parameter, in the order of `ParamInfo`. */
+  paramClamped: number[];
   tokensPerSec: number;
   ms: number;
   gpuBytes: number;

@@ -80,7 +80,7 @@ class FakeWorker implements WorkerLike {
 }
 
 function row(step: number): StepMetrics {
-  return { step, loss: 5 / step, lr: 1e-3, gradNormPre: 3, gradNormPost: 1, paramNormsPre: [3], paramNormsPost: [1], tokensPerSec: 10, ms: 1, gpuBytes: 100 };
+  return { step, loss: 5 / step, lr: 1e-3, gradNormPre: 3, gradNormPost: 1, paramNormsPre: [3], paramNormsPost: [1], clipCoef: 1, clampedFraction: 0, paramClamped: [0], tokensPerSec: 10, ms: 1, gpuBytes: 100 };
 }
 
 class MemoryRuns implements RunStorage {
@@ -266,6 +266,22 @@ describe('Playground', () => {
     expect(storage.compared.size).toBe(2);
     await pg.removeCompared(kept!.id);
     expect(useCompare.getState().runs.length).toBe(1);
+  });
+
+  it('a finished run is kept for comparison by itself, once, under one name', async () => {
+    const storage = new MemoryRuns();
+    const { worker } = await boot(storage);
+    worker.emit({ type: 'metrics', rows: [row(1), row(2)] });
+    worker.emit({ type: 'status', state: 'done', step: 2 });
+    await tick(10);
+    expect(useCompare.getState().runs.map((r) => [r.label.slice(0, 2), r.steps])).toEqual([['#1', 2]]);
+    expect(useStatus.getState().notices.some((n) => n.key === 'notice.keptForCompare')).toBe(true);
+    // Kept again (the user presses Keep, or it finishes again): still one entry, same name.
+    worker.emit({ type: 'metrics', rows: [row(3)] });
+    worker.emit({ type: 'status', state: 'done', step: 3 });
+    await tick(10);
+    expect(useCompare.getState().runs.map((r) => [r.label.slice(0, 2), r.steps])).toEqual([['#1', 3]]);
+    expect(storage.compared.size).toBe(1);
   });
 
   it('translate answers through the store; a worker error is shown', async () => {

@@ -159,6 +159,8 @@ export class Playground {
       if (ev.state === 'training') this.startAutosave();
       else this.stopAutosave();
       if (ev.state === 'paused' || ev.state === 'done') void this.save();
+      // A finished run goes to the comparison by itself (no hidden "Keep this run" step).
+      if (ev.state === 'done') void this.keepRun().then((r) => r && useStatus.getState().notify({ kind: 'info', key: 'notice.keptForCompare', params: { label: r.label } }));
     }
   }
 
@@ -304,9 +306,11 @@ export class Playground {
     const m = useMetrics.getState();
     const config = status.configured ?? useConfig.getState().config;
     if (m.series.step.length === 0) return null;
+    const id = `${status.runId}:${this.startedAt}`;
     const n = useCompare.getState().runs.length + 1;
-    const label = `#${n} ${config.model === 'rnn' ? `${config.cell.toUpperCase()}+attn` : 'Transformer'} · ${config.attention} · clip ${config.clip} · lr ${config.lr}`;
-    const entry = useCompare.getState().keep(summarizeRun(`${status.runId}:${this.startedAt}`, label, config, m.series, m.evals, Date.now()));
+    // Kept again (after more steps, or when it finishes): the same entry, its name unchanged.
+    const label = useCompare.getState().runs.find((r) => r.id === id)?.label ?? `#${n} ${config.model === 'rnn' ? `${config.cell.toUpperCase()}+attn` : 'Transformer'} · ${config.attention} · clip ${config.clip} · lr ${config.lr}`;
+    const entry = useCompare.getState().keep(summarizeRun(id, label, config, m.series, m.evals, Date.now()));
     await this.deps.storage?.saveCompared(entry).catch(() => undefined);
     return entry;
   }
