@@ -89,6 +89,12 @@ test('trains 20 steps: the counter advances, the loss chart has points and the l
 test('norm clipping at a small max norm: the post-clip norm is ≤ the pre-clip norm and ≤ max_norm', async ({ page }, info) => {
   const maxNorm = 0.05;
   await open(page, `${SMALL}&steps=8&clip=norm&maxNorm=${maxNorm}&normType=2`);
+  const valid = page.getByRole('figure', { name: 'Valid set' });
+  await expect(valid).toContainText('The valid set is evaluated every 10 steps.');
+  // After a step, before any evaluation: the valid chart says when its first point comes.
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(page.getByTestId('step')).toHaveText('1', { timeout: 60_000 });
+  await expect(valid).toContainText('No evaluation yet: the first is at step 10.');
   await trainToEnd(page, 8);
   const m = await metrics(page);
   expect(m.pre.length).toBe(8);
@@ -102,8 +108,6 @@ test('norm clipping at a small max norm: the post-clip norm is ≤ the pre-clip 
   await expect(chart.locator('path.recharts-line-curve')).toHaveCount(2);
   await expect(chart.locator('.recharts-reference-line')).toHaveCount(1);
   await chart.getByLabel('Log scale').uncheck();
-  // 8 steps with evalEvery=10: the valid chart says when its first point comes.
-  await expect(page.getByRole('figure', { name: 'Valid set' })).toContainText('No evaluation yet: the first is at step 10.');
   // The clip coefficient min(max_norm / (‖g‖ + 1e-6), 1) of each step is plotted, below 1 here.
   const coefs = await page.evaluate(() => [...window.__playground!.metrics().series.columns.clipCoef]);
   expect(coefs).toHaveLength(8);
@@ -467,4 +471,37 @@ test('the profiler panel times every kernel of one step on the GPU', async ({ pa
   expect(await rows.count()).toBeGreaterThan(3);
   await expect(page.getByTestId('step')).toHaveText('1');
   await shot(page, info, 'profile');
+});
+
+test('first-visit details: config selects show their whole text, the theme can be picked, the parameter count follows a pending model change', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await open(page, SMALL);
+  // Every option's text fits its select (measured with the select's own font, arrow excluded).
+  const cut = await page.evaluate(() => {
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    const bad: string[] = [];
+    for (const s of document.querySelectorAll<HTMLSelectElement>('aside.config select')) {
+      const cs = getComputedStyle(s);
+      ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20;
+      for (const o of Array.from(s.options)) if (ctx.measureText(o.text).width > room) bad.push(`${o.text} (${Math.round(ctx.measureText(o.text).width)} > ${Math.round(room)} px)`);
+    }
+    return bad;
+  });
+  expect(cut).toEqual([]);
+  // The theme: the system's by default, or picked in the header.
+  const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  await page.getByLabel('Theme').selectOption('dark');
+  expect(await bg()).toBe('rgb(21, 23, 27)');
+  await shot(page, info, 'theme-dark');
+  await page.getByLabel('Theme').selectOption('light');
+  expect(await bg()).toBe('rgb(246, 247, 249)');
+  // A model edit after a step applies on Reset: the count says what it will be.
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(page.getByTestId('step')).toHaveText('1', { timeout: 60_000 });
+  await expect(page.getByTestId('pending-params')).toHaveCount(0);
+  await page.getByRole('textbox', { name: 'd_model' }).fill('32');
+  await expect(page.getByTestId('pending-params')).toContainText(/≈ [\d,]+ after Reset/);
+  expect(errors).toEqual([]);
 });

@@ -73,7 +73,10 @@ export interface AttentionSnapshot {
   step: number;
   probe: number;
   srcTokens: string[];
+  /** The model's own output for the probe at this step (greedy), which the maps are computed on. */
   tgtTokens: string[];
+  /** The probe's reference translation from the data, to compare the output with. */
+  reference?: string;
   maps: AttentionMap[];
 }
 
@@ -98,6 +101,8 @@ export interface Translation {
 export interface ModelInfo {
   params: { name: string; shape: number[] }[];
   numParameters: number;
+  /** Vocabulary sizes (special tokens included), for estimating an edited config's size on the page. */
+  vocab?: { src: number; tgt: number };
   task: string;
   description: string;
   examples: Pair[];

@@ -55,6 +55,8 @@ export class Trainer {
   skippedSteps = 0;
   private readonly batcher: BucketBatcher | null;
   private readonly probeSources: number[][];
+  /** The reference translations of the probe sentences (target ids). */
+  private readonly probeTargets: number[][];
   /**
    * Longest output a decoder may produce: the longest training target plus a margin (an
    * untrained model rarely says EOS; decoding to maxLen would cost several times more).
@@ -70,6 +72,7 @@ export class Trainer {
   ) {
     this.batcher = data.train.length ? new BucketBatcher(data.train, config.batch, config.seed) : null;
     this.probeSources = (data.valid.length ? data.valid : data.train).slice(0, 3).map((p) => p.src);
+    this.probeTargets = (data.valid.length ? data.valid : data.train).slice(0, 3).map((p) => p.tgt);
     const longest = data.train.reduce((m, p) => Math.max(m, p.tgt.length), 0);
     this.decodeLimit = longest > 0 ? Math.min(config.maxLen + 1, longest + 5) : config.maxLen + 1;
   }
@@ -109,6 +112,7 @@ export class Trainer {
     return {
       params: this.model.namedParameters().map(([name, p]) => ({ name, shape: [...p.shape] })),
       numParameters: this.model.numParameters(),
+      vocab: { src: this.data.srcTokenizer.size, tgt: this.data.tgtTokenizer.size },
       task: this.data.task,
       description: this.data.description,
       examples: this.data.examples,
@@ -217,7 +221,8 @@ export class Trainer {
 
   /** Every attention map of the model on probe sentence `probe`, decoding its own greedy output. */
   async probeAttention(probe = 0): Promise<AttentionSnapshot> {
-    const src = this.probeSources[Math.min(probe, this.probeSources.length - 1)];
+    const which = Math.min(probe, this.probeSources.length - 1);
+    const src = this.probeSources[which];
     const hb = evalBatches([{ src, tgt: [] }], 1)[0];
     // Its own pass below records every map (not only the cross-attention alignment).
     const [decoded] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit, alignments: false });
@@ -246,6 +251,7 @@ export class Trainer {
       probe,
       srcTokens: [...this.data.srcTokenizer.tokens(src), '<eos>'],
       tgtTokens: [...this.data.tgtTokenizer.tokens(out), '<eos>'],
+      reference: this.data.tgtTokenizer.decode(this.probeTargets[which] ?? []),
       maps,
     };
   }

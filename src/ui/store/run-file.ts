@@ -104,6 +104,7 @@ const headerSchema = z.object({
       probe: z.number(),
       srcTokens: z.array(z.string()),
       tgtTokens: z.array(z.string()),
+      reference: z.string().optional(),
       maps: z.array(
         z.object({
           name: z.string(),
