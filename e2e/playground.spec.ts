@@ -505,3 +505,43 @@ test('first-visit details: config selects show their whole text, the theme can b
   await expect(page.getByTestId('pending-params')).toContainText(/≈ [\d,]+ after Reset/);
   expect(errors).toEqual([]);
 });
+
+test('a lesson in one click: reverse sets up a run, trains it and shows the attention maps', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await open(page, '');
+  await page.getByRole('button', { name: 'Reverse: watch the anti-diagonal form' }).click();
+  await expect(page.getByRole('tab', { name: 'Attention' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('run-state')).toHaveText('training', { timeout: 60_000 });
+  const config = await page.evaluate(() => window.__playground!.status().configured);
+  expect([config?.task, config?.model, config?.steps]).toEqual(['reverse', 'transformer', 300]);
+  // A snapshot comes every 10 steps: the maps of the run appear while it trains.
+  await expect(page.locator('[data-testid="probe-lines"]')).toBeVisible({ timeout: 90_000 });
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('paused', { timeout: 30_000 });
+  await shot(page, info, 'lesson-reverse');
+  expect(errors).toEqual([]);
+});
+
+test('pointing at a probe token marks it in every map of the probe; pointing at a cell marks its tokens', async ({ page }, info) => {
+  await open(page, `${SMALL}&steps=5&probeEvery=5`);
+  await trainToEnd(page, 5);
+  await page.getByRole('tab', { name: 'Attention' }).click();
+  const lines = page.getByTestId('probe-lines');
+  await expect(lines).toBeVisible();
+  const marks = (kind: string) => page.locator(`section.attention-kind[aria-label="${kind}"] .heatmap-focus`);
+  await expect(page.locator('.heatmap-focus')).toHaveCount(0);
+  // A source token: its row and column in each encoder self-attention map, its column in each cross-attention map.
+  await lines.locator('.token[data-side="src"]').nth(1).hover();
+  const enc = await page.locator('section.attention-kind[aria-label="Encoder self-attention"] canvas').count();
+  const cross = await page.locator('section.attention-kind[aria-label="Cross-attention"] canvas').count();
+  await expect(marks('Encoder self-attention')).toHaveCount(2 * enc);
+  await expect(marks('Cross-attention')).toHaveCount(cross);
+  await expect(marks('Decoder self-attention')).toHaveCount(0);
+  await shot(page, info, 'token-focus');
+  // Keyboard focus does the same for a target token: rows of the cross maps, row and column of the decoder maps.
+  await lines.locator('.token[data-side="tgt"]').first().focus();
+  const dec = await page.locator('section.attention-kind[aria-label="Decoder self-attention"] canvas').count();
+  await expect(marks('Decoder self-attention')).toHaveCount(2 * dec);
+  await expect(marks('Encoder self-attention')).toHaveCount(0);
+  await expect(lines.locator('.token-focused')).toHaveCount(1);
+});

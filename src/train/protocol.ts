@@ -91,6 +91,8 @@ export interface Translation {
   alignment: Float32Array;
   /** The input as the model read it, when the task normalised what was typed (dates: lower case). */
   readAs?: string;
+  /** Every cross-attention map of the decoder on the answer (each layer and head; the RNN's one per output step). */
+  crossMaps?: AttentionMap[];
   /**
    * Beam search: the K hypotheses it ended with, best first, each with log p(y|x) and the
    * length-normalised score log p / |y|^α that ranked them (|y| = length in tokens).
@@ -145,7 +147,7 @@ export function transferables(msg: FromWorker | ToWorker): Transferable[] {
     case 'attention':
       return msg.snapshot.maps.map((m) => m.data.buffer as ArrayBuffer);
     case 'translation':
-      return [msg.translation.alignment.buffer as ArrayBuffer];
+      return [msg.translation.alignment.buffer as ArrayBuffer, ...(msg.translation.crossMaps ?? []).map((m) => m.data.buffer as ArrayBuffer)];
     case 'checkpoint':
     case 'load':
       return [msg.bytes.buffer as ArrayBuffer];

@@ -21,7 +21,7 @@ import { buildModel } from './build-model';
 import { BucketBatcher, evalBatches, IGNORE_INDEX, type HostBatch } from './batches';
 import type { RunConfig } from './config';
 import { decodeBatch, sourceBatchOf } from './decode';
-import type { AttentionSnapshot, EvalMetrics, ModelInfo, Pair, StepMetrics, Translation } from './protocol';
+import type { AttentionMap, AttentionSnapshot, EvalMetrics, ModelInfo, Pair, StepMetrics, Translation } from './protocol';
 import { loadDataset, type Dataset, type Vocabularies } from './dataset';
 import { taskInput } from '../data/tasks';
 import { TrainingRule } from './training-rule';
@@ -256,6 +256,36 @@ export class Trainer {
     };
   }
 
+  /**
+   * Every cross-attention map (each layer, each head; the RNN's one attention) of the decoder
+   * reading `out` (+ EOS) over `src`: one teacher-forced pass on the chosen output.
+   */
+  private async crossMaps(src: number[], out: number[]): Promise<AttentionMap[]> {
+    const full = evalBatches([{ src, tgt: out }], 1)[0];
+    const wasTraining = this.model.training;
+    this.model.eval();
+    const records = tidy(() =>
+      noGrad(() => {
+        const { source, tgtIn } = this.upload(full);
+        const enc = this.model.encode(source);
+        const { attention } = this.model.decode(enc, tgtIn, { needWeights: true });
+        for (const a of enc.attention) a.weights.dispose();
+        enc.attention = [];
+        const cross = attention.filter((a) => a.kind === 'cross' || a.kind === 'rnn');
+        for (const a of attention) if (!cross.includes(a)) a.weights.dispose();
+        return cross;
+      }),
+    );
+    this.model.train(wasTraining);
+    const maps: AttentionMap[] = [];
+    for (const r of records) {
+      const [, heads, rows, cols] = r.weights.shape;
+      maps.push({ name: r.name, kind: r.kind, layer: r.layer, heads, rows, cols, data: await toFloat32(r.weights) });
+      r.weights.dispose();
+    }
+    return maps;
+  }
+
   /** Translates one sentence (greedy, or beam search when beam > 1). */
   async translate(id: number, typed: string, beam = 1): Promise<Translation> {
     const text = taskInput(this.data.task, typed);
@@ -264,6 +294,7 @@ export class Trainer {
     if (ids.length > this.config.maxLen) throw new Error(`the sentence has ${ids.length} tokens; this model reads at most ${this.config.maxLen}`);
     const hb = evalBatches([{ src: ids, tgt: [] }], 1)[0];
     const [d] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit, beam });
+    const maps = await this.crossMaps(ids, d.tokens);
     return {
       id,
       // Unknown pieces are shown as written (marked), not as <unk>.
@@ -273,6 +304,7 @@ export class Trainer {
       text: this.data.tgtTokenizer.decode(d.tokens),
       alignment: d.alignment,
       ...(text !== typed ? { readAs: text } : {}),
+      crossMaps: maps,
       ...(d.hypotheses
         ? { hypotheses: d.hypotheses.map((h) => ({ text: this.data.tgtTokenizer.decode(h.tokens), logProb: h.logProb, score: h.score, length: h.tokens.length, finished: h.finished })) }
         : {}),

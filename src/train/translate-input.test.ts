@@ -50,7 +50,12 @@ describe('translate input', () => {
       const finished = hs.filter((h) => h.finished);
       for (let i = 1; i < finished.length; i++) expect(finished[i].score).toBeLessThanOrEqual(finished[i - 1].score);
       expect(new Set(hs.map((h) => `${h.text}|${h.logProb}`)).size).toBe(4);
-      expect((await t.translate(2, '23.11.2026', 1)).hypotheses).toBeUndefined();
+      const g = await t.translate(2, '23.11.2026', 1);
+      expect(g.hypotheses).toBeUndefined();
+      // Every cross-attention map of the answer: the RNN's one attention, a row per output step.
+      expect(g.crossMaps!.map((m) => [m.kind, m.rows, m.cols])).toEqual([['rnn', g.outTokens.length, g.srcTokens.length]]);
+      const m = g.crossMaps![0];
+      for (let r = 0; r < m.rows; r++) expect(m.data.slice(r * m.cols, (r + 1) * m.cols).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     } finally {
       t.dispose();
     }

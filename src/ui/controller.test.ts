@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../train/config';
 import type { FromWorker, StepMetrics, ToWorker } from '../train/protocol';
 import { Playground, type RunStorage } from './controller';
+import { LESSONS } from './lessons';
 import { useAttention } from './store/attention-store';
 import { useCompare, type ComparedRun } from './store/compare-store';
 import { useConfig } from './store/config-store';
@@ -22,6 +23,9 @@ class FakeWorker implements WorkerLike {
   /** Replies the double gives on its own (like the real worker's answers to requests). */
   auto = true;
   step = 0;
+  /** Whether 'start' trains to the configured steps at once (training, rows, done). */
+  trainsOnStart = false;
+  private steps = 0;
 
   postMessage(msg: ToWorker): void {
     this.sent.push(msg);
@@ -32,9 +36,19 @@ class FakeWorker implements WorkerLike {
         break;
       case 'configure':
         this.step = 0;
+        this.steps = msg.config.steps;
         this.emit({ type: 'model', info: { params: [{ name: 'w', shape: [2] }], numParameters: 2, task: msg.config.task, description: '', examples: [], splits: { train: 1, valid: 1, test: 1 }, probes: ['a'] } });
         this.emit({ type: 'status', state: 'idle', step: 0 });
         break;
+      case 'start': {
+        if (!this.trainsOnStart) break;
+        this.emit({ type: 'status', state: 'training', step: this.step });
+        const rows: StepMetrics[] = [];
+        while (this.step < this.steps) rows.push(row(++this.step));
+        this.emit({ type: 'metrics', rows });
+        this.emit({ type: 'status', state: 'done', step: this.step });
+        break;
+      }
       case 'step': {
         const rows: StepMetrics[] = [];
         for (let i = 0; i < (msg.count ?? 1); i++) rows.push(row(++this.step));
@@ -282,6 +296,34 @@ describe('Playground', () => {
     await tick(10);
     expect(useCompare.getState().runs.map((r) => [r.label.slice(0, 2), r.steps])).toEqual([['#1', 3]]);
     expect(storage.compared.size).toBe(1);
+  });
+
+  it('a lesson trains its runs one after the other from step 0, shows its views, and keeps each run', async () => {
+    const worker = new FakeWorker();
+    worker.trainsOnStart = true;
+    const { pg } = await boot(new MemoryRuns(), worker);
+    const views: string[] = [];
+    const lesson = LESSONS.clipping;
+    expect(await pg.runLesson(lesson, (v) => views.push(v))).toBe(true);
+    const configs = worker.sent.filter((m) => m.type === 'configure').slice(-2);
+    expect(configs.map((m) => (m.type === 'configure' ? m.config.clip : ''))).toEqual(['none', 'norm']);
+    expect(worker.sent.filter((m) => m.type === 'start')).toHaveLength(2);
+    expect(views).toEqual(['training', 'compare']);
+    expect(useCompare.getState().runs.map((r) => [r.steps, r.config.clip])).toEqual([
+      [60, 'none'],
+      [60, 'norm'],
+    ]);
+  });
+
+  it('a lesson whose run is paused ends there', async () => {
+    const worker = new FakeWorker();
+    const { pg } = await boot(new MemoryRuns(), worker);
+    const done = pg.runLesson(LESSONS.clipping, () => undefined);
+    await tick();
+    worker.emit({ type: 'status', state: 'training', step: 0 });
+    worker.emit({ type: 'status', state: 'paused', step: 3 });
+    expect(await done).toBe(false);
+    expect(worker.sent.filter((m) => m.type === 'start')).toHaveLength(1);
   });
 
   it('translate answers through the store; a worker error is shown', async () => {

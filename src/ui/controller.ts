@@ -18,6 +18,7 @@ import { effectiveModel, useTranslate } from './store/translate-store';
 import type { TabRun } from './store/tab-identity';
 import { WorkerClient, type WorkerLike } from './worker-client';
 import { measureWork } from './work-meter';
+import type { Lesson } from './lessons';
 
 // A reload loses at most this much training (plus the save in flight); a save is one checkpoint
 // readback and one IndexedDB write, small next to 5 s of steps.
@@ -298,6 +299,34 @@ export class Playground {
     } catch (e) {
       useTranslate.getState().failed((e as Error).message);
     }
+  }
+
+  /**
+   * Runs a lesson's runs one after the other, each from step 0 (the finished ones are kept for
+   * comparison by themselves). Resolves true when all finished, false when one was paused,
+   * failed or replaced, which ends the lesson.
+   */
+  async runLesson(lesson: Lesson, show: (view: Lesson['watch']) => void): Promise<boolean> {
+    if (!this.client) return false;
+    show(lesson.watch);
+    for (const config of lesson.runs) {
+      useConfig.getState().replace(config);
+      this.reset();
+      const finished = new Promise<boolean>((resolve) => {
+        let started = false;
+        const stop = useStatus.subscribe((st) => {
+          if (st.runState === 'training') started = true;
+          else if (started || st.runState === 'done' || st.runState === 'error') {
+            stop();
+            resolve(st.runState === 'done');
+          }
+        });
+      });
+      this.train();
+      if (!(await finished)) return false;
+    }
+    show(lesson.after);
+    return true;
   }
 
   /** Keeps the current run (config + reduced curves) for the comparison chart. */

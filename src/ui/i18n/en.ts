@@ -172,6 +172,7 @@ export const en = {
     noPretrained: 'no shipped model for this task',
     go: 'Translate',
     busy: 'Translating…',
+    outputTokens: 'Output tokens (point at one to see it in the alignment)',
     sourceTokens: 'Source tokens',
     unknownWord: 'not in the vocabulary: read as <unk>',
     readAs: 'Read as “{{text}}”: written the way the task’s training data is (lower case).',
@@ -183,6 +184,7 @@ export const en = {
     score: 'score',
     scoreHint: 'length-normalised score log p / |y|^0.6 (GNMT): without it the search prefers short outputs',
     unfinished: '(cut at the length limit)',
+    allCross: 'Every cross-attention map of this answer ({{count}}: each layer and head; for the RNN one row per output step)',
     alignment: 'Cross-attention alignment (rows: output tokens, columns: source tokens)',
   },
   compare: {
@@ -357,6 +359,18 @@ export const en = {
     normInf: '∞ (largest |g|)',
     normP: 'other p',
     pLabel: 'p',
+  },
+  lessons: {
+    title: 'Lessons in one click',
+    running: 'Training… (Pause ends the lesson)',
+    reverse: {
+      title: 'Reverse: watch the anti-diagonal form',
+      desc: 'A small Transformer learns to write letters backwards; in the Attention view its cross-attention turns from a blur into the anti-diagonal within a few hundred steps.',
+    },
+    clipping: {
+      title: 'No clipping vs clipping by norm at a high learning rate',
+      desc: 'Two 60-step runs with SGD at lr 1: without clipping the loss explodes to NaN, clipped by norm 1 it stays put. Both land in Compare runs.',
+    },
   },
   learn: {
     badge: 'Learn',

@@ -173,6 +173,7 @@ export const zhCN: Resources = {
     noPretrained: '此任务没有预训练模型',
     go: '翻译',
     busy: '翻译中…',
+    outputTokens: '输出词元（指向一个即可在对齐图中看到它）',
     sourceTokens: '源语言词元',
     unknownWord: '不在词表中：按 <unk> 处理',
     readAs: '按“{{text}}”读入：与此任务的训练数据写法一致（小写）。',
@@ -184,6 +185,7 @@ export const zhCN: Resources = {
     score: '得分',
     scoreHint: '长度归一化得分 log p / |y|^0.6（GNMT）：否则搜索偏爱短输出',
     unfinished: '（在长度上限处截断）',
+    allCross: '这个译文的所有交叉注意力图（共 {{count}} 张：每层每头；RNN 每个输出步一行）',
     alignment: '交叉注意力对齐（行：输出词元，列：源词元）',
   },
   compare: {
@@ -358,6 +360,18 @@ export const zhCN: Resources = {
     normInf: '∞（最大的 |g|）',
     normP: '其他 p',
     pLabel: 'p',
+  },
+  lessons: {
+    title: '一键课程',
+    running: '训练中……（按“暂停”结束课程）',
+    reverse: {
+      title: '反转：看反对角线形成',
+      desc: '一个小 Transformer 学习倒着写字母；在“注意力”视图中，它的交叉注意力在几百步内从一片模糊变成反对角线。',
+    },
+    clipping: {
+      title: '高学习率下：不裁剪 vs 按范数裁剪',
+      desc: '两次 60 步的 SGD 运行，学习率 1：不裁剪时损失爆炸到 NaN，按范数 1 裁剪时保持稳定。两次运行都会出现在“比较运行”中。',
+    },
   },
   learn: {
     badge: '学一学',

@@ -8,6 +8,7 @@ import { useStatus } from '../store/status-store';
 import { AttentionGrid } from '../heatmap/attention-grid';
 import { Scrubber } from '../heatmap/scrubber';
 import { Learn, Paragraphs } from './learn';
+import { FocusTokens } from './focus-token';
 import { useViewActive } from './tabs';
 import { useRoundRobin } from '../store/use-throttled';
 import type { AttentionState } from '../store/attention-store';
@@ -71,11 +72,15 @@ export function AttentionPanel() {
           <dl className="probe-sentence" data-testid="probe-lines">
             <div>
               <dt>{t('attention.source')}</dt>
-              <dd>{shown.srcTokens.join(' ')}</dd>
+              <dd>
+                <FocusTokens context="probe" side="src" tokens={shown.srcTokens} />
+              </dd>
             </div>
             <div>
               <dt>{t('attention.output', { step: shown.step })}</dt>
-              <dd>{shown.tgtTokens.join(' ')}</dd>
+              <dd>
+                <FocusTokens context="probe" side="tgt" tokens={shown.tgtTokens} />
+              </dd>
             </div>
             {shown.reference !== undefined && (
               <div>

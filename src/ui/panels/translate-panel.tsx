@@ -9,7 +9,12 @@ import { useStatus } from '../store/status-store';
 import { effectiveModel, useTranslate } from '../store/translate-store';
 import { hasPretrained } from '../../train/pretrained';
 import { HeatmapCanvas } from '../heatmap/heatmap-canvas';
+import { AttentionGrid } from '../heatmap/attention-grid';
 import { isTaskName, TASKS } from '../../data/tasks';
+import { FocusToken, FocusTokens } from './focus-token';
+import type { MapSides } from '../store/token-focus';
+
+const TRANSLATE_SIDES: MapSides = { context: 'translate', rows: 'tgt', cols: 'src' };
 
 function Alignment() {
   const { t } = useTranslation();
@@ -24,7 +29,7 @@ function Alignment() {
   return (
     <figure className="alignment">
       <figcaption>{t('translate.alignment')}</figcaption>
-      <HeatmapCanvas matrix={matrix} rowLabels={r.outTokens} colLabels={r.srcTokens} size="large" label={t('translate.alignment')} />
+      <HeatmapCanvas matrix={matrix} rowLabels={r.outTokens} colLabels={r.srcTokens} size="large" label={t('translate.alignment')} sides={TRANSLATE_SIDES} />
     </figure>
   );
 }
@@ -46,11 +51,17 @@ function Result() {
       <p className="source-tokens" aria-label={t('translate.sourceTokens')}>
         {r.srcTokens.map((tok, i) =>
           r.unknown[i] ? (
-            <mark key={i} className="unknown" title={t('translate.unknownWord')}>
-              {tok}
+            <mark key={i} className="unknown">
+              <FocusToken context="translate" side="src" index={i} title={t('translate.unknownWord')}>
+                {tok}
+              </FocusToken>
             </mark>
           ) : (
-            <span key={i}>{tok} </span>
+            <span key={i}>
+              <FocusToken context="translate" side="src" index={i}>
+                {tok}
+              </FocusToken>{' '}
+            </span>
           ),
         )}
       </p>
@@ -59,7 +70,29 @@ function Result() {
       <output className="translation-text" data-testid="translation" aria-live="polite">
         {r.text || t('translate.emptyOutput')}
       </output>
+      {r.outTokens.length > 1 && (
+        <p className="source-tokens" aria-label={t('translate.outputTokens')}>
+          <FocusTokens context="translate" side="tgt" tokens={r.outTokens} />
+        </p>
+      )}
     </div>
+  );
+}
+
+/** Every cross-attention layer and head (the RNN's attention per output step) of the answer. */
+function AllCrossMaps() {
+  const { t } = useTranslation();
+  const r = useTranslate((s) => s.result);
+  const snapshot = useMemo(
+    () => (r?.crossMaps && r.crossMaps.length > 0 ? { step: 0, probe: 0, srcTokens: r.srcTokens, tgtTokens: r.outTokens, maps: r.crossMaps } : null),
+    [r],
+  );
+  if (!snapshot) return null;
+  return (
+    <details className="all-cross" data-testid="all-cross">
+      <summary>{t('translate.allCross', { count: snapshot.maps.reduce((a, m) => a + m.heads, 0) })}</summary>
+      <AttentionGrid snapshot={snapshot} context="translate" />
+    </details>
   );
 }
 
@@ -173,6 +206,7 @@ export function TranslatePanel() {
       <Result />
       <Hypotheses />
       <Alignment />
+      <AllCrossMaps />
     </section>
   );
 }
