@@ -1,7 +1,7 @@
 // The controller against a test double of the worker (it speaks the protocol, nothing more) and
 // an in-memory run storage.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../train/config';
 import type { FromWorker, StepMetrics, ToWorker } from '../train/protocol';
 import { Playground, type RunStorage } from './controller';
@@ -299,6 +299,9 @@ describe('Playground', () => {
   });
 
   it('a lesson trains its runs one after the other from step 0, shows its views, and keeps each run', async () => {
+    // Both runs start within the same millisecond: each is still kept as a run of its own.
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    onTestFinished(() => now.mockRestore());
     const worker = new FakeWorker();
     worker.trainsOnStart = true;
     const { pg } = await boot(new MemoryRuns(), worker);

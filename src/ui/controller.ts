@@ -258,7 +258,7 @@ export class Playground {
     if (!this.client) return;
     this.ensureConfigured();
     this.offerTrainedModel();
-    if (this.fresh()) this.startedAt = Date.now();
+    if (this.fresh()) this.startedAt = this.newRunStart();
     this.client.send({ type: 'start' });
   }
 
@@ -281,12 +281,17 @@ export class Playground {
     void this.save();
   }
 
+  /** A start time that no earlier run of this tab has (it names the run when kept for comparison). */
+  private newRunStart(): number {
+    return Math.max(Date.now(), this.startedAt + 1);
+  }
+
   private clearRun(): void {
     useMetrics.getState().clear();
     useAttention.getState().clear();
     useStatus.getState().setRun('idle', 0);
     this.lastCheckpoint = null;
-    this.startedAt = Date.now();
+    this.startedAt = this.newRunStart();
   }
 
   async translate(): Promise<void> {
@@ -440,7 +445,7 @@ export class Playground {
     useStatus.getState().setConfigured(config);
     useStatus.getState().setRun('paused', step);
     this.lastCheckpoint = null;
-    this.startedAt = Date.now();
+    this.startedAt = this.newRunStart();
     await this.save();
     return step;
   }
