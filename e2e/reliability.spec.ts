@@ -12,7 +12,7 @@ const SMALL = 'task=copy&layers=1&dModel=16&heads=2&dFF=32&batch=8&maxLen=12&lr=
 /** The worker keeps an automatic checkpoint every this many steps (worker.ts). */
 const AUTO_CHECKPOINT_STEPS = 50;
 /** The page writes the run to IndexedDB this often while training (controller.ts). */
-const AUTOSAVE_MS = 20_000;
+const AUTOSAVE_MS = 5_000;
 
 declare global {
   interface Window {
@@ -77,23 +77,25 @@ test('a reload mid-run resumes from the last autosave, at most one autosave inte
   await expect.poll(() => counter(page), { timeout: 60_000 }).toBeGreaterThan(0);
   const t0 = Date.now();
   const s0 = await counter(page);
-  // The autosave while training (every AUTOSAVE_MS).
-  await expect.poll(savedAt, { timeout: AUTOSAVE_MS + 30_000 }).toBeGreaterThan(before);
-  // What the autosave wrote: read back from IndexedDB, as the reload will. The checkpoint's own
-  // step (in its safetensors metadata) is where the run resumes.
-  const saved = await page.evaluate(async () => {
+  // The autosave while training (every AUTOSAVE_MS): what it wrote, read back from IndexedDB as
+  // the reload will. The checkpoint's own step (in its safetensors metadata) is where the run
+  // resumes. A save that began before the first step (a loaded machine's slow start) holds no
+  // checkpoint yet: wait for one that does.
+  const readSaved = () =>
+    page.evaluate(async () => {
     const runId = window.__playground!.status().runId;
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open('attention-playground');
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    const run = await new Promise<{ step: number; runState: string; checkpoint: Uint8Array | null; metrics: { series: { step: number[] } } }>((resolve, reject) => {
+    const run = await new Promise<{ step: number; runState: string; checkpoint: Uint8Array | null; metrics: { series: { step: number[] } } } | undefined>((resolve, reject) => {
       const r = db.transaction('runs').objectStore('runs').get(runId);
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
     db.close();
+    if (!run) return { checkpointStep: -1, rows: 0, runState: 'not saved yet' };
     const c = run.checkpoint;
     if (!c) return { checkpointStep: -1, rows: run.metrics.series.step.length, runState: run.runState };
     const headerLen = Number(new DataView(c.buffer, c.byteOffset, 8).getBigUint64(0, true));
@@ -101,6 +103,9 @@ test('a reload mid-run resumes from the last autosave, at most one autosave inte
     const steps = run.metrics.series.step;
     return { checkpointStep: Number(header.__metadata__.step), rows: steps.length, lastRow: steps[steps.length - 1], runState: run.runState };
   });
+  await expect.poll(async () => (await readSaved()).checkpointStep, { timeout: 2 * AUTOSAVE_MS + 30_000 }).toBeGreaterThan(0);
+  expect(await savedAt()).toBeGreaterThan(before);
+  const saved = await readSaved();
   const stepsPerSecond = (await counter(page)) - s0 > 0 ? ((await counter(page)) - s0) / ((Date.now() - t0) / 1000) : 1;
   const atReload = await counter(page);
   await page.reload();
@@ -117,6 +122,10 @@ test('a reload mid-run resumes from the last autosave, at most one autosave inte
   // At most one autosave interval of steps (plus the seconds the save itself took) is lost.
   expect(atReload - resumed).toBeLessThanOrEqual(Math.ceil(stepsPerSecond * (AUTOSAVE_MS / 1000 + 5)));
   expect(await seriesSteps(page)).toEqual(range(1, resumed));
+  // The page says where it resumed and what the reload cost.
+  const lost = atReload - resumed;
+  await expect(page.locator('.notice', { hasText: `Restored the saved run at step ${resumed}` })).toBeVisible();
+  if (lost > 0) await expect(page.locator('.notice', { hasText: /steps since the last save were lost/ })).toBeVisible();
   await shot(page, info, 'reloaded-mid-run');
   // Training continues from the restored step (weights and optimizer state came back with it).
   await page.getByRole('button', { name: 'Train', exact: true }).click();

@@ -178,6 +178,9 @@ fn finalize(@builtin(local_invocation_id) lid: vec3<u32>) {
     let norm = select(rootP(sumP), sumP, NORM == 0u);
     fS[P.normBase + s] = norm;
     if ((P.mode & FIN_SAME) != 0u) { fS[P.normBase + P.numParams + s] = norm; }
+    // The clamped-element counts start at 0; clamp_pieces + count_finalize overwrite them for
+    // clipping by value / range.
+    if ((P.mode & FIN_HEADER) != 0u) { fS[P.normBase + 2u * P.numParams + s] = 0.0; }
     a = combine(a, select(powP(norm), norm, NORM == 0u));
     if (nb > 0.0 && first == NO_PARAM) { first = s; }
   }
@@ -236,9 +239,12 @@ fn scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
 
 @group(0) @binding(1) var<storage, read> cT: array<u32>;
 @group(0) @binding(2) var<storage, read_write> cG: array<f32>;
+@group(0) @binding(3) var<storage, read_write> cCount: array<f32>;
 
 // g ← clamp(g, lo, hi) in place over the pieces of the parameters whose table flag is set
-// (clip_grad_value_ is lo = −c, hi = c over all of them).
+// (clip_grad_value_ is lo = −c, hi = c over all of them). cCount[c] = how many elements of piece
+// c the clamp changed (g < lo or g > hi; NaN passes through unchanged), for the plot of what
+// clipping by value does: count_finalize sums them per parameter.
 @compute @workgroup_size(64)
 fn clamp_pieces(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let c = gid.x + gid.y * nwg.x * PIECE_WG;
@@ -250,13 +256,33 @@ fn clamp_pieces(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     if (cT[mid * 4u + 2u] <= c) { lo = mid; } else { hi = mid - 1u; }
   }
   let s = lo;
-  if (cT[s * 4u + 3u] == 0u) { return; }
-  let off = cT[s * 4u];
-  let size = cT[s * 4u + 1u];
-  let first = cT[s * 4u + 2u];
-  let pieces = cT[s * 4u + 6u] - first;
-  for (var i = c - first; i < size; i += pieces) {
-    cG[off + i] = clampNan(cG[off + i], P.lo, P.hi);
+  var clamped = 0.0;
+  if (cT[s * 4u + 3u] != 0u) {
+    let off = cT[s * 4u];
+    let size = cT[s * 4u + 1u];
+    let first = cT[s * 4u + 2u];
+    let pieces = cT[s * 4u + 6u] - first;
+    for (var i = c - first; i < size; i += pieces) {
+      let x = cG[off + i];
+      clamped += select(0.0, 1.0, x < P.lo || x > P.hi);
+      cG[off + i] = clampNan(x, P.lo, P.hi);
+    }
+  }
+  cCount[c] = clamped;
+}
+
+@group(0) @binding(1) var<storage, read> zT: array<u32>;
+@group(0) @binding(2) var<storage, read> zCount: array<f32>;
+@group(0) @binding(3) var<storage, read_write> zS: array<f32>;
+
+// One workgroup: the number of clamped elements of each parameter, zS[normBase + s], the sum of
+// its pieces' counts (exact in f32 up to 2^24 elements per parameter).
+@compute @workgroup_size(64)
+fn count_finalize(@builtin(local_invocation_id) lid: vec3<u32>) {
+  for (var s = lid.x; s < P.numParams; s += FIN_WG) {
+    var n = 0.0;
+    for (var c = zT[s * 4u + 2u]; c < zT[s * 4u + 6u]; c++) { n += zCount[c]; }
+    zS[P.normBase + s] = n;
   }
 }
 

@@ -6,7 +6,7 @@ import { createRoot } from 'react-dom/client';
 import './ui/styles.css';
 import { App } from './ui/App';
 import { PlaygroundContext } from './ui/app-context';
-import { Playground } from './ui/controller';
+import { Playground, sessionShownStep } from './ui/controller';
 import { initI18n } from './ui/i18n';
 import { isConfigKey, searchFor, useConfig } from './ui/store/config-store';
 import * as persistence from './ui/store/persistence';
@@ -26,6 +26,7 @@ const playground = new Playground({
   claim: claimTabRun,
   backend: backendParam === 'cpu' || backendParam === 'wasm' || backendParam === 'webgpu' ? backendParam : undefined,
   urlHasConfig: [...params.keys()].some(isConfigKey),
+  shownStep: sessionShownStep,
 });
 
 // The URL shows the applied config (only fields that differ from the defaults).

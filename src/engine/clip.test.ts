@@ -197,7 +197,7 @@ for (const nb of testBackends()) {
     });
 
     for (const rule of ['none', 'value', 'range', 'norm'] as const) {
-      it(`clipGradients '${rule}': the packed stats (loss, flag, totals and per-parameter norms before and after)`, async () => {
+      it(`clipGradients '${rule}': the packed stats (loss, flag, totals, per-parameter norms before and after, clamped counts)`, async () => {
         const b = await nb.get();
         const grads: (number[] | null)[] = randomGrads(60, 0.5);
         grads[1] = null;
@@ -216,6 +216,14 @@ for (const nb of testBackends()) {
           return g.map((v) => v * coef);
         });
         const post = clipped.map((g) => (g ? norm(g, p) : 0));
+        // The elements that clipping by value / range changed, counted per parameter.
+        const clamped = grads.map((g, i) => {
+          if (!g) return 0;
+          if (rule === 'value') return g.filter((v) => v < -0.2 || v > 0.2).length;
+          if (rule === 'range' && only[i]) return g.filter((v) => v < -0.1 || v > 1.0).length;
+          return 0;
+        });
+        if (rule === 'value' || rule === 'range') expect(clamped.some((c) => c > 0), 'the test clamps something').toBe(true);
         const dispatches = b.kind === 'webgpu' ? b.counters.dispatches : 0;
         const stats = clipGradients(
           s.params,
@@ -228,7 +236,7 @@ for (const nb of testBackends()) {
                 : { kind: 'norm', maxNorm, normType: 'inf' },
           { loss },
         );
-        if (b.kind === 'webgpu') expect(b.counters.dispatches - dispatches, 'dispatches').toBe(rule === 'none' ? 2 : 5);
+        if (b.kind === 'webgpu') expect(b.counters.dispatches - dispatches, 'dispatches').toBe(rule === 'none' ? 2 : rule === 'norm' ? 5 : 6);
         expect(stats.shape).toEqual([statsLength(5)]);
         const d = decodeGradStats(await toArray(stats), 5);
         expect(d.loss).toBe(2.75);
@@ -237,6 +245,7 @@ for (const nb of testBackends()) {
         expect(d.normType).toBe(p);
         assertClose(d.paramPre, pre, 1e-7, 1e-5, 'per-parameter norms before');
         assertClose(d.paramPost, post, 1e-7, 1e-5, 'per-parameter norms after');
+        expect(Array.from(d.paramClamped), 'clamped elements per parameter').toEqual(clamped);
         assertClose([d.totalPre, d.totalPost, d.clipCoef], [totalPre, norm(post, p), coef], 1e-7, 1e-5, 'totals and coefficient');
         await expectGrads(s, clipped, `gradients after '${rule}'`);
         if (rule === 'norm') expect(d.totalPost).toBeLessThanOrEqual(maxNorm * (1 + 1e-6));

@@ -46,9 +46,12 @@ export const STATS = {
 } as const;
 export const STATS_HEADER = 8;
 
-/** Length of the stats vector for N parameters: header, N norms before clipping, N after. */
+/**
+ * Length of the stats vector for N parameters: header, N norms before clipping, N after, and N
+ * counts of the gradient elements that clipping by value or range clamped (0 for other rules).
+ */
 export function statsLength(numParams: number): number {
-  return STATS_HEADER + 2 * numParams;
+  return STATS_HEADER + 3 * numParams;
 }
 
 export type ClipRule =
@@ -71,6 +74,8 @@ export interface GradStats {
   normType: number;
   paramPre: Float32Array;
   paramPost: Float32Array;
+  /** Per parameter: how many gradient elements clipping by value / range clamped (g < lo or g > hi). */
+  paramClamped: Float32Array;
 }
 
 export function normTypeValue(normType: NormType): number {
@@ -84,6 +89,7 @@ export function decodeGradStats(values: ArrayLike<number>, numParams: number): G
   if (values.length !== statsLength(numParams)) throw new Error(`stats: ${values.length} values for ${numParams} parameters`);
   const pre = Float32Array.from({ length: numParams }, (_, i) => values[STATS_HEADER + i]);
   const post = Float32Array.from({ length: numParams }, (_, i) => values[STATS_HEADER + numParams + i]);
+  const clamped = Float32Array.from({ length: numParams }, (_, i) => values[STATS_HEADER + 2 * numParams + i]);
   return {
     loss: values[STATS.loss],
     nonFinite: values[STATS.nonFinite] !== 0,
@@ -94,6 +100,7 @@ export function decodeGradStats(values: ArrayLike<number>, numParams: number): G
     normType: values[STATS.normType],
     paramPre: pre,
     paramPost: post,
+    paramClamped: clamped,
   };
 }
 
@@ -241,15 +248,26 @@ function scaleGpu(pack: GradPack, stats: Tensor): void {
   pack.backend.dispatch(clipSpec('scale', ['read', 'write']), [gpuBuffer(stats), gpuBuffer(pack.flat)], clipUniforms({ n: pack.total }), Math.ceil(pack.total / WG));
 }
 
-/** g ← clamp(g, lo, hi) in place for the parameters with only[i] (default all). */
-function clampGpu(pack: GradPack, lo: number, hi: number, only?: readonly boolean[]): void {
+/**
+ * g ← clamp(g, lo, hi) in place for the parameters with only[i] (default all); with `counts`,
+ * the number of elements clamped per parameter goes to stats[countBase + i].
+ */
+function clampGpu(pack: GradPack, lo: number, hi: number, only?: readonly boolean[], counts?: { stats: Tensor; countBase: number }): void {
   if (pack.numPieces === 0) return;
-  pack.backend.dispatch(
-    clipSpec('clamp_pieces', ['read', 'write']),
-    [gpuBuffer(pack.table(only)), gpuBuffer(pack.flat)],
-    clipUniforms({ numParams: pack.params.length, numPieces: pack.numPieces, lo, hi }),
-    Math.ceil(pack.numPieces / PIECE_WG),
-  );
+  const b = pack.backend;
+  const table = gpuBuffer(pack.table(only));
+  const perPiece = empty([pack.numPieces], 'f32', b);
+  const common = { numParams: pack.params.length, numPieces: pack.numPieces, lo, hi };
+  b.dispatch(clipSpec('clamp_pieces', ['read', 'write', 'write']), [table, gpuBuffer(pack.flat), gpuBuffer(perPiece)], clipUniforms(common), Math.ceil(pack.numPieces / PIECE_WG));
+  if (counts) {
+    b.dispatch(
+      clipSpec('count_finalize', ['read', 'read', 'write']),
+      [table, gpuBuffer(perPiece), gpuBuffer(counts.stats)],
+      clipUniforms({ ...common, normBase: counts.stats.offset + counts.countBase }),
+      1,
+    );
+  }
+  perPiece.dispose();
 }
 
 function gpuOf(params: readonly Tensor[]): GpuBackend | null {
@@ -306,11 +324,12 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number, normTyp
  * One step's clipping and measurements: applies `rule` to the gradients of `params` in place and
  * returns the packed stats vector (`statsLength(params.length)` f32 values, fields in STATS):
  * the loss, the non-finite flag and first non-finite parameter (checked before clipping), the
- * total and per-parameter norms before and after clipping. Norms use the rule's order for norm
+ * total and per-parameter norms before and after clipping, and per parameter the number of
+ * gradient elements that clipping by value / range clamped. Norms use the rule's order for norm
  * clipping, else `options.normType` (default 2). Read it back with one `toFloat32` and decode it
  * with `decodeGradStats`; pass `nonFiniteFlag(stats)` to the optimizer to drop a bad step on the GPU.
  * Range hooks (clampGradHook) run inside backward, so their "before" is already clamped.
- * Dispatches on the GPU: 2 (none), 5 (value, range, norm); plus one buffer copy per gradient
+ * Dispatches on the GPU: 2 (none), 5 (norm), 6 (value, range); plus one buffer copy per gradient
  * when the gradients are not packed yet.
  */
 export function clipGradients(params: readonly Tensor[], rule: ClipRule, options: { loss?: Tensor | null; normType?: NormType } = {}): Tensor {
@@ -329,8 +348,8 @@ export function clipGradients(params: readonly Tensor[], rule: ClipRule, options
   measureGpu(pack, stats, p, FIN_HEADER | coefMode | sameMode, STATS_HEADER, loss, maxNorm);
   if (rule.kind !== 'none') {
     if (rule.kind === 'norm') scaleGpu(pack, stats);
-    else if (rule.kind === 'value') clampGpu(pack, -rule.clipValue, rule.clipValue);
-    else clampGpu(pack, rule.lo, rule.hi, rule.only);
+    else if (rule.kind === 'value') clampGpu(pack, -rule.clipValue, rule.clipValue, undefined, { stats, countBase: STATS_HEADER + 2 * n });
+    else clampGpu(pack, rule.lo, rule.hi, rule.only, { stats, countBase: STATS_HEADER + 2 * n });
     measureGpu(pack, stats, p, FIN_POST, STATS_HEADER + n, null);
   }
   pack.dispose();
@@ -348,14 +367,20 @@ function clipGradientsCpu(b: Backend, params: readonly Tensor[], rule: ClipRule,
   });
   const pre = cpuNorms(params, p, round);
   const totalPre = totalOf(pre, p, round);
+  const clamped = new Array<number>(n).fill(0);
+  const counting = (lo: number, hi: number) => (x: number, i: number) => {
+    if (x < lo || x > hi) clamped[i]++;
+    return clampNan(x, lo, hi);
+  };
   let coef = 1;
   if (rule.kind === 'norm') {
     coef = cpuCoef(totalPre, maxNorm);
     cpuScaleAll(params, (x) => x * coef);
   } else if (rule.kind === 'value') {
-    cpuScaleAll(params, (x) => clampNan(x, -rule.clipValue, rule.clipValue));
+    cpuScaleAll(params, counting(-rule.clipValue, rule.clipValue));
   } else if (rule.kind === 'range') {
-    cpuScaleAll(params, (x, i) => (rule.only && !rule.only[i] ? x : clampNan(x, rule.lo, rule.hi)));
+    const clamp = counting(rule.lo, rule.hi);
+    cpuScaleAll(params, (x, i) => (rule.only && !rule.only[i] ? x : clamp(x, i)));
   }
   const post = rule.kind === 'none' ? pre : cpuNorms(params, p, round);
   out[STATS.loss] = lossValue;
@@ -368,6 +393,7 @@ function clipGradientsCpu(b: Backend, params: readonly Tensor[], rule: ClipRule,
   out[STATS.numParams] = n;
   out.set(pre, STATS_HEADER);
   out.set(post, STATS_HEADER + n);
+  out.set(clamped, STATS_HEADER + 2 * n);
   return fromData(out, [out.length], 'f32', b);
 }
 

@@ -20,6 +20,19 @@ export interface Decoded {
   alignment: Float32Array;
   srcLen: number;
   score: number;
+  /** Beam search only: the W hypotheses it ends with, best length-normalised score first. */
+  hypotheses?: Hypothesis[];
+}
+
+export interface Hypothesis {
+  /** Output token ids, without BOS/EOS. */
+  tokens: number[];
+  /** log p(y | x), EOS included when the hypothesis finished. */
+  logProb: number;
+  /** logProb / |y|^α, the score the search ranks finished hypotheses by. */
+  score: number;
+  /** Whether the hypothesis ended with EOS (else it was cut at the length limit). */
+  finished: boolean;
 }
 
 export interface DecodeConfig {
@@ -161,7 +174,7 @@ interface Hyp {
   logp: number;
 }
 
-async function beamSearch(model: Seq2SeqModel, enc: Encoded, n: number, W: number, backend: Backend, cfg: DecodeConfig): Promise<{ tokens: number[]; score: number }[]> {
+async function beamSearch(model: Seq2SeqModel, enc: Encoded, n: number, W: number, backend: Backend, cfg: DecodeConfig): Promise<{ tokens: number[]; score: number; hypotheses: Hypothesis[] }[]> {
   const alpha = cfg.lengthPenalty ?? 0.6;
   const V = model.tgtVocab;
   const lp = new Float64Array(V);
@@ -194,9 +207,11 @@ async function beamSearch(model: Seq2SeqModel, enc: Encoded, n: number, W: numbe
     });
   }
   return finished.map((fs, src) => {
-    const pool = fs.length ? fs : live[src];
-    const best = pool.reduce((a, b) => (norm(b) > norm(a) ? b : a));
-    const out = best.tokens.slice(1).filter((t) => t !== EOS);
-    return { tokens: out, score: norm(best) };
+    // The W best by length-normalised score, finished ones first (an unfinished one was cut at
+    // the length limit); the first is the answer.
+    const ranked = (hs: Hyp[], done: boolean) => hs.map((h) => ({ h, done })).sort((a, b) => norm(b.h) - norm(a.h));
+    const pool = [...ranked(fs, true), ...ranked(live[src], false)].slice(0, W);
+    const hypotheses = pool.map(({ h, done }) => ({ tokens: h.tokens.slice(1).filter((t) => t !== EOS), logProb: h.logp, score: norm(h), finished: done }));
+    return { tokens: hypotheses[0].tokens, score: hypotheses[0].score, hypotheses };
   });
 }

@@ -2,8 +2,20 @@
 // translate box works the moment the page opens. Paths are relative to the page, so the built
 // site works from any static host.
 
+import { isTaskName, TASKS } from '../data/tasks';
+
 export const PRETRAINED: Readonly<Partial<Record<string, string>>> = {
   'eng-fra': 'pretrained/eng-fra.safetensors',
   'eng-zh': 'pretrained/eng-zh.safetensors',
   dates: 'pretrained/dates.safetensors',
 };
+
+export function hasPretrained(task: string): boolean {
+  return PRETRAINED[task] !== undefined;
+}
+
+/** A task as the page names it in messages: its title, or “your imported pairs” (never an id like 'custom'). */
+export function taskTitle(task: string): string {
+  if (isTaskName(task)) return `the task “${TASKS[task].title}”`;
+  return task === 'custom' ? 'your imported pairs' : `the task “${task}”`;
+}

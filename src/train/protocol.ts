@@ -37,6 +37,12 @@ export interface StepMetrics {
   /** Per-parameter gradient norms before / after clipping, in the order of `ParamInfo` from 'model'. */
   paramNormsPre: number[];
   paramNormsPost: number[];
+  /** Clipping by norm: the factor min(max_norm / (‖g‖ + 1e-6), 1) the gradients were scaled by; else 1. */
+  clipCoef: number;
+  /** Clipping by value / range: the fraction of gradient elements clamped this step (0 for other rules). */
+  clampedFraction: number;
+  /** The same per parameter, in the order of `ParamInfo`. */
+  paramClamped: number[];
   tokensPerSec: number;
   ms: number;
   gpuBytes: number;
@@ -69,7 +75,10 @@ export interface AttentionSnapshot {
   step: number;
   probe: number;
   srcTokens: string[];
+  /** The model's own output for the probe at this step (greedy), which the maps are computed on. */
   tgtTokens: string[];
+  /** The probe's reference translation from the data, to compare the output with. */
+  reference?: string;
   maps: AttentionMap[];
 }
 
@@ -82,11 +91,22 @@ export interface Translation {
   text: string;
   /** Cross-attention alignment [outTokens, srcTokens], averaged over heads (last layer for the Transformer). */
   alignment: Float32Array;
+  /** The input as the model read it, when the task normalised what was typed (dates: lower case). */
+  readAs?: string;
+  /** Every cross-attention map of the decoder on the answer (each layer and head; the RNN's one per output step). */
+  crossMaps?: AttentionMap[];
+  /**
+   * Beam search: the K hypotheses it ended with, best first, each with log p(y|x) and the
+   * length-normalised score log p / |y|^α that ranked them (|y| = length in tokens).
+   */
+  hypotheses?: { text: string; logProb: number; score: number; length: number; finished: boolean }[];
 }
 
 export interface ModelInfo {
   params: { name: string; shape: number[] }[];
   numParameters: number;
+  /** Vocabulary sizes (special tokens included), for estimating an edited config's size on the page. */
+  vocab?: { src: number; tgt: number };
   task: string;
   description: string;
   examples: Pair[];
@@ -130,7 +150,7 @@ export function transferables(msg: FromWorker | ToWorker): Transferable[] {
     case 'attention':
       return msg.snapshot.maps.map((m) => m.data.buffer as ArrayBuffer);
     case 'translation':
-      return [msg.translation.alignment.buffer as ArrayBuffer];
+      return [msg.translation.alignment.buffer as ArrayBuffer, ...(msg.translation.crossMaps ?? []).map((m) => m.data.buffer as ArrayBuffer)];
     case 'checkpoint':
     case 'load':
       return [msg.bytes.buffer as ArrayBuffer];

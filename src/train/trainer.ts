@@ -21,8 +21,9 @@ import { buildModel } from './build-model';
 import { BucketBatcher, evalBatches, IGNORE_INDEX, type HostBatch } from './batches';
 import type { RunConfig } from './config';
 import { decodeBatch, sourceBatchOf } from './decode';
-import type { AttentionSnapshot, EvalMetrics, ModelInfo, Pair, StepMetrics, Translation } from './protocol';
+import type { AttentionMap, AttentionSnapshot, EvalMetrics, ModelInfo, Pair, StepMetrics, Translation } from './protocol';
 import { loadDataset, type Dataset, type Vocabularies } from './dataset';
+import { taskInput } from '../data/tasks';
 import { TrainingRule } from './training-rule';
 import type { Seq2SeqModel } from '../models/seq2seq';
 import { corpusBleu, exactMatch, tokenAccuracy } from './bleu';
@@ -72,6 +73,8 @@ export class Trainer {
   skippedSteps = 0;
   private readonly batcher: BucketBatcher | null;
   private readonly probeSources: number[][];
+  /** The reference translations of the probe sentences (target ids). */
+  private readonly probeTargets: number[][];
   /**
    * Longest output a decoder may produce: the longest training target plus a margin (an
    * untrained model rarely says EOS; decoding to maxLen would cost several times more).
@@ -87,6 +90,7 @@ export class Trainer {
   ) {
     this.batcher = data.train.length ? new BucketBatcher(data.train, config.batch, config.seed) : null;
     this.probeSources = (data.valid.length ? data.valid : data.train).slice(0, 3).map((p) => p.src);
+    this.probeTargets = (data.valid.length ? data.valid : data.train).slice(0, 3).map((p) => p.tgt);
     const longest = data.train.reduce((m, p) => Math.max(m, p.tgt.length), 0);
     this.decodeLimit = longest > 0 ? Math.min(config.maxLen + 1, longest + 5) : config.maxLen + 1;
   }
@@ -125,6 +129,7 @@ export class Trainer {
     return {
       params: this.model.namedParameters().map(([name, p]) => ({ name, shape: [...p.shape] })),
       numParameters: this.model.numParameters(),
+      vocab: { src: this.data.srcTokenizer.size, tgt: this.data.tgtTokenizer.size },
       task: this.data.task,
       description: this.data.description,
       examples: this.data.examples,
@@ -187,6 +192,9 @@ export class Trainer {
           gradNormPost: decoded.normPost,
           paramNormsPre: decoded.paramPre,
           paramNormsPost: decoded.paramPost,
+          clipCoef: decoded.clipCoef,
+          clampedFraction: decoded.clampedFraction,
+          paramClamped: decoded.paramClamped,
           tokensPerSec: (tokens / ms) * 1000,
           ms,
           gpuBytes: memoryOf(this.backend).liveBytes,
@@ -250,7 +258,8 @@ export class Trainer {
 
   /** Every attention map of the model on probe sentence `probe`, decoding its own greedy output. */
   async probeAttention(probe = 0): Promise<AttentionSnapshot> {
-    const src = this.probeSources[Math.min(probe, this.probeSources.length - 1)];
+    const which = Math.min(probe, this.probeSources.length - 1);
+    const src = this.probeSources[which];
     const hb = evalBatches([{ src, tgt: [] }], 1)[0];
     // Its own pass below records every map (not only the cross-attention alignment).
     const [decoded] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit, alignments: false });
@@ -279,26 +288,65 @@ export class Trainer {
       probe,
       srcTokens: [...this.data.srcTokenizer.tokens(src), '<eos>'],
       tgtTokens: [...this.data.tgtTokenizer.tokens(out), '<eos>'],
+      reference: this.data.tgtTokenizer.decode(this.probeTargets[which] ?? []),
       maps,
     };
   }
 
+  /**
+   * Every cross-attention map (each layer, each head; the RNN's one attention) of the decoder
+   * reading `out` (+ EOS) over `src`: one teacher-forced pass on the chosen output.
+   */
+  private async crossMaps(src: number[], out: number[]): Promise<AttentionMap[]> {
+    const full = evalBatches([{ src, tgt: out }], 1)[0];
+    const wasTraining = this.model.training;
+    this.model.eval();
+    const records = tidy(() =>
+      noGrad(() => {
+        const { source, tgtIn } = this.upload(full);
+        const enc = this.model.encode(source);
+        const { attention } = this.model.decode(enc, tgtIn, { needWeights: true });
+        for (const a of enc.attention) a.weights.dispose();
+        enc.attention = [];
+        const cross = attention.filter((a) => a.kind === 'cross' || a.kind === 'rnn');
+        for (const a of attention) if (!cross.includes(a)) a.weights.dispose();
+        return cross;
+      }),
+    );
+    this.model.train(wasTraining);
+    const maps: AttentionMap[] = [];
+    for (const r of records) {
+      const [, heads, rows, cols] = r.weights.shape;
+      maps.push({ name: r.name, kind: r.kind, layer: r.layer, heads, rows, cols, data: await toFloat32(r.weights) });
+      r.weights.dispose();
+    }
+    return maps;
+  }
+
   /** Translates one sentence (greedy, or beam search when beam > 1). */
-  async translate(id: number, text: string, beam = 1): Promise<Translation> {
-    const tooLong = translateInputError(text);
+  async translate(id: number, typed: string, beam = 1): Promise<Translation> {
+    const tooLong = translateInputError(typed);
     if (tooLong) throw new Error(tooLong);
+    const text = taskInput(this.data.task, typed);
     const { ids, unknown } = this.data.srcTokenizer.encodeWithUnknown(text);
     if (ids.length === 0) throw new Error('nothing to translate: the sentence is empty');
     if (ids.length > this.config.maxLen) throw new Error(`the sentence has ${ids.length} tokens; this model reads at most ${this.config.maxLen}`);
     const hb = evalBatches([{ src: ids, tgt: [] }], 1)[0];
     const [d] = await decodeBatch(this.model, hb, this.backend, { maxLen: this.decodeLimit, beam });
+    const maps = await this.crossMaps(ids, d.tokens);
     return {
       id,
-      srcTokens: [...this.data.srcTokenizer.tokens(ids), '<eos>'],
+      // Unknown pieces are shown as written (marked), not as <unk>.
+      srcTokens: [...this.data.srcTokenizer.pieces(text), '<eos>'],
       unknown: [...unknown, false],
       outTokens: [...this.data.tgtTokenizer.tokens(d.tokens), '<eos>'],
       text: this.data.tgtTokenizer.decode(d.tokens),
       alignment: d.alignment,
+      ...(text !== typed ? { readAs: text } : {}),
+      crossMaps: maps,
+      ...(d.hypotheses
+        ? { hypotheses: d.hypotheses.map((h) => ({ text: this.data.tgtTokenizer.decode(h.tokens), logProb: h.logProb, score: h.score, length: h.tokens.length, finished: h.finished })) }
+        : {}),
     };
   }
 

@@ -36,6 +36,12 @@ export interface StepStats {
   normPost: number;
   paramPre: number[];
   paramPost: number[];
+  /** The factor clipping by norm multiplied the gradients by, min(max_norm / (‖g‖ + 1e-6), 1); 1 for the other rules. */
+  clipCoef: number;
+  /** Clipping by value / range: the fraction of all gradient elements that were clamped (0 otherwise). */
+  clampedFraction: number;
+  /** The same per parameter (clamped elements / elements of that parameter). */
+  paramClamped: number[];
 }
 
 /** A config that the schema accepts but the model refuses, with the field to show the message beside. */
@@ -145,6 +151,14 @@ export class TrainingRule {
     const s = decodeGradStats(values, this.params.length);
     const id = this.pendingIds.shift();
     if (s.nonFinite && id !== undefined) this.optimizer.stepSkipped(id);
+    // Counts (exact integers from the GPU) → fractions of each parameter's elements and of all.
+    let clamped = 0;
+    let elements = 0;
+    const paramClamped = this.params.map((p, i) => {
+      clamped += s.paramClamped[i];
+      elements += p.size;
+      return p.size > 0 ? s.paramClamped[i] / p.size : 0;
+    });
     return {
       loss: s.loss,
       nonFinite: s.nonFinite,
@@ -153,6 +167,9 @@ export class TrainingRule {
       normPost: s.totalPost,
       paramPre: Array.from(s.paramPre),
       paramPost: Array.from(s.paramPost),
+      clipCoef: s.clipCoef,
+      clampedFraction: elements > 0 ? clamped / elements : 0,
+      paramClamped,
     };
   }
 

@@ -13,7 +13,7 @@ import { validateConfig, type RunConfig } from './config';
 import { transferables, type FromWorker, type Pair, type RunState, type StepMetrics, type ToWorker } from './protocol';
 import { nonFiniteMessage, Trainer, type StepResult } from './trainer';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { PRETRAINED } from './pretrained';
+import { PRETRAINED, taskTitle } from './pretrained';
 import { ConfigFieldError } from './training-rule';
 import { fetchRealTaskPairs } from './real-task-data';
 import { isRealTaskName } from '../data/tasks/tatoeba';
@@ -341,7 +341,7 @@ function pretrained(task: string): Promise<Trainer> {
   let p = pretrainedCache.get(task);
   if (!p) {
     const path = PRETRAINED[task];
-    if (!path) return Promise.reject(new Error(`no pretrained model is shipped for the task '${task}'`));
+    if (!path) return Promise.reject(new Error(`no pretrained model is shipped for ${taskTitle(task)}: train one and choose “the model being trained”`));
     p = (async () => {
       const res = await fetch(new URL(path, baseUrl));
       if (!res.ok) throw new Error(`could not load the pretrained model (HTTP ${res.status})`);

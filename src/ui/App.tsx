@@ -14,6 +14,7 @@ import { TrainingView } from './panels/training-view';
 import { AttentionPanel } from './panels/attention-panel';
 import { TranslatePanel } from './panels/translate-panel';
 import { ComparePanel } from './panels/compare-panel';
+import { LessonsPanel } from './panels/lessons-panel';
 
 export const VIEWS = ['training', 'attention', 'translate', 'compare'] as const;
 export type View = (typeof VIEWS)[number];
@@ -50,6 +51,7 @@ export function App() {
       <div className="layout">
         <aside className="config" aria-label={t('app.configuration')}>
           <PendingChanges />
+          <LessonsPanel onView={changeView} />
           <DataPanel />
           <ModelPanel />
           <OptimPanel />

@@ -1,10 +1,11 @@
 // The controller against a test double of the worker (it speaks the protocol, nothing more) and
 // an in-memory run storage.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../train/config';
 import type { FromWorker, StepMetrics, ToWorker } from '../train/protocol';
 import { Playground, type RunStorage } from './controller';
+import { LESSONS } from './lessons';
 import { useAttention } from './store/attention-store';
 import { useCompare, type ComparedRun } from './store/compare-store';
 import { useConfig } from './store/config-store';
@@ -22,6 +23,9 @@ class FakeWorker implements WorkerLike {
   /** Replies the double gives on its own (like the real worker's answers to requests). */
   auto = true;
   step = 0;
+  /** Whether 'start' trains to the configured steps at once (training, rows, done). */
+  trainsOnStart = false;
+  private steps = 0;
 
   postMessage(msg: ToWorker): void {
     this.sent.push(msg);
@@ -32,9 +36,19 @@ class FakeWorker implements WorkerLike {
         break;
       case 'configure':
         this.step = 0;
+        this.steps = msg.config.steps;
         this.emit({ type: 'model', info: { params: [{ name: 'w', shape: [2] }], numParameters: 2, task: msg.config.task, description: '', examples: [], splits: { train: 1, valid: 1, test: 1 }, probes: ['a'] } });
         this.emit({ type: 'status', state: 'idle', step: 0 });
         break;
+      case 'start': {
+        if (!this.trainsOnStart) break;
+        this.emit({ type: 'status', state: 'training', step: this.step });
+        const rows: StepMetrics[] = [];
+        while (this.step < this.steps) rows.push(row(++this.step));
+        this.emit({ type: 'metrics', rows });
+        this.emit({ type: 'status', state: 'done', step: this.step });
+        break;
+      }
       case 'step': {
         const rows: StepMetrics[] = [];
         for (let i = 0; i < (msg.count ?? 1); i++) rows.push(row(++this.step));
@@ -80,7 +94,7 @@ class FakeWorker implements WorkerLike {
 }
 
 function row(step: number): StepMetrics {
-  return { step, loss: 5 / step, lr: 1e-3, gradNormPre: 3, gradNormPost: 1, paramNormsPre: [3], paramNormsPost: [1], tokensPerSec: 10, ms: 1, gpuBytes: 100 };
+  return { step, loss: 5 / step, lr: 1e-3, gradNormPre: 3, gradNormPost: 1, paramNormsPre: [3], paramNormsPost: [1], clipCoef: 1, clampedFraction: 0, paramClamped: [0], tokensPerSec: 10, ms: 1, gpuBytes: 100 };
 }
 
 class MemoryRuns implements RunStorage {
@@ -120,8 +134,12 @@ afterEach(() => {
   pg = null;
 });
 
+/** The step a tab showed before its "reload" (dispose), as sessionStorage keeps it in the page. */
+const shown = new Map<string, number>();
+const shownStep = { read: (id: string) => shown.get(id) ?? null, write: (id: string, step: number) => void shown.set(id, step) };
+
 async function boot(storage: RunStorage | null, worker = new FakeWorker(), runId = 'tab-1', urlHasConfig = false) {
-  pg = new Playground({ spawn: () => worker, storage, claim: async () => ({ runId, copiedFrom: null }), urlHasConfig });
+  pg = new Playground({ spawn: () => worker, storage, claim: async () => ({ runId, copiedFrom: null }), urlHasConfig, shownStep });
   await pg.boot();
   await tick();
   return { pg, worker };
@@ -196,6 +214,23 @@ describe('Playground', () => {
     expect(useStatus.getState().runState).toBe('paused');
   });
 
+  it('a reload says at which step the run was restored and how many shown steps were lost', async () => {
+    const storage = new MemoryRuns();
+    const first = await boot(storage);
+    first.pg.step(5);
+    await tick(10);
+    // Steps shown after the last save: the reload cannot bring them back, and says so.
+    first.worker.emit({ type: 'metrics', rows: [row(6), row(7), row(8)] });
+    first.pg.dispose();
+    expect(shown.get('tab-1')).toBe(8);
+
+    resetStores();
+    await boot(storage, new FakeWorker());
+    await tick(10);
+    expect(useStatus.getState().step).toBe(5);
+    expect(useStatus.getState().notices.map((n) => [n.key, n.params])).toContainEqual(['notice.restoredLost', { step: 5, lost: 3 }]);
+  });
+
   it('a saved run records the step its checkpoint holds, not the step when the save was asked', async () => {
     const storage = new MemoryRuns();
     const { pg: first, worker } = await boot(storage);
@@ -245,6 +280,53 @@ describe('Playground', () => {
     expect(storage.compared.size).toBe(2);
     await pg.removeCompared(kept!.id);
     expect(useCompare.getState().runs.length).toBe(1);
+  });
+
+  it('a finished run is kept for comparison by itself, once, under one name', async () => {
+    const storage = new MemoryRuns();
+    const { worker } = await boot(storage);
+    worker.emit({ type: 'metrics', rows: [row(1), row(2)] });
+    worker.emit({ type: 'status', state: 'done', step: 2 });
+    await tick(10);
+    expect(useCompare.getState().runs.map((r) => [r.label.slice(0, 2), r.steps])).toEqual([['#1', 2]]);
+    expect(useStatus.getState().notices.some((n) => n.key === 'notice.keptForCompare')).toBe(true);
+    // Kept again (the user presses Keep, or it finishes again): still one entry, same name.
+    worker.emit({ type: 'metrics', rows: [row(3)] });
+    worker.emit({ type: 'status', state: 'done', step: 3 });
+    await tick(10);
+    expect(useCompare.getState().runs.map((r) => [r.label.slice(0, 2), r.steps])).toEqual([['#1', 3]]);
+    expect(storage.compared.size).toBe(1);
+  });
+
+  it('a lesson trains its runs one after the other from step 0, shows its views, and keeps each run', async () => {
+    // Both runs start within the same millisecond: each is still kept as a run of its own.
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    onTestFinished(() => now.mockRestore());
+    const worker = new FakeWorker();
+    worker.trainsOnStart = true;
+    const { pg } = await boot(new MemoryRuns(), worker);
+    const views: string[] = [];
+    const lesson = LESSONS.clipping;
+    expect(await pg.runLesson(lesson, (v) => views.push(v))).toBe(true);
+    const configs = worker.sent.filter((m) => m.type === 'configure').slice(-2);
+    expect(configs.map((m) => (m.type === 'configure' ? m.config.clip : ''))).toEqual(['none', 'norm']);
+    expect(worker.sent.filter((m) => m.type === 'start')).toHaveLength(2);
+    expect(views).toEqual(['training', 'compare']);
+    expect(useCompare.getState().runs.map((r) => [r.steps, r.config.clip])).toEqual([
+      [60, 'none'],
+      [60, 'norm'],
+    ]);
+  });
+
+  it('a lesson whose run is paused ends there', async () => {
+    const worker = new FakeWorker();
+    const { pg } = await boot(new MemoryRuns(), worker);
+    const done = pg.runLesson(LESSONS.clipping, () => undefined);
+    await tick();
+    worker.emit({ type: 'status', state: 'training', step: 0 });
+    worker.emit({ type: 'status', state: 'paused', step: 3 });
+    expect(await done).toBe(false);
+    expect(worker.sent.filter((m) => m.type === 'start')).toHaveLength(1);
   });
 
   it('translate answers through the store; a worker error is shown', async () => {

@@ -14,12 +14,16 @@ import { truncateMetrics, useMetrics } from './store/metrics-store';
 import { decodeRun, encodeRun, RUN_FORMAT, RunFileError, type SavedRun } from './store/run-file';
 import { readSafetensors } from '../train/safetensors';
 import { useStatus } from './store/status-store';
-import { useTranslate } from './store/translate-store';
+import { effectiveModel, useTranslate } from './store/translate-store';
 import { translateInputError } from '../train/translate-input';
 import type { TabRun } from './store/tab-identity';
 import { WorkerClient, type WorkerLike } from './worker-client';
+import { measureWork } from './work-meter';
+import type { Lesson } from './lessons';
 
-export const AUTOSAVE_MS = 20_000;
+// A reload loses at most this much training (plus the save in flight); a save is one checkpoint
+// readback and one IndexedDB write, small next to 5 s of steps.
+export const AUTOSAVE_MS = 5_000;
 const CONFIGURE_DEBOUNCE_MS = 250;
 
 /** Where runs are kept (IndexedDB in the page, a Map in tests). */
@@ -40,7 +44,25 @@ export interface PlaygroundDeps {
   /** Whether the URL carried config parameters (they win over a restored run's config in the editor). */
   urlHasConfig: boolean;
   now?: () => number;
+  /** Where the step last shown is kept across a reload, to say how many steps the reload lost. */
+  shownStep?: ShownStepStore;
 }
+
+/** The step a tab last showed, per run id (sessionStorage in the page: it survives a reload). */
+export interface ShownStepStore {
+  read(runId: string): number | null;
+  write(runId: string, step: number): void;
+}
+
+export const sessionShownStep: ShownStepStore = {
+  read(runId) {
+    const v = Number(sessionStorage.getItem(`ap:shown-step:${runId}`));
+    return Number.isInteger(v) && v > 0 ? v : null;
+  },
+  write(runId, step) {
+    sessionStorage.setItem(`ap:shown-step:${runId}`, String(step));
+  },
+};
 
 /**
  * The fields in which a run file's config differs from the config inside its checkpoint ('' when
@@ -69,6 +91,10 @@ export class Playground {
   private restoreAfterReady: SavedRun | null = null;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly now: () => number;
+  private readonly rememberShownStep = (): void => {
+    const runId = useStatus.getState().runId;
+    if (runId) this.deps.shownStep?.write(runId, this.shownStep());
+  };
 
   constructor(private readonly deps: PlaygroundDeps) {
     this.now = deps.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
@@ -78,6 +104,7 @@ export class Playground {
     const status = useStatus.getState();
     const tab = await this.deps.claim();
     status.setRunId(tab.runId);
+    if (typeof window !== 'undefined') window.addEventListener('pagehide', this.rememberShownStep);
     const storage = this.deps.storage;
     if (storage) {
       try {
@@ -90,7 +117,7 @@ export class Playground {
     }
     const client = new WorkerClient(
       this.deps.spawn(),
-      (ev) => this.onEvent(ev),
+      (ev) => measureWork(`event:${ev.type}`, () => this.onEvent(ev)),
       (message) => useStatus.getState().fail(message),
     );
     this.client = client;
@@ -106,6 +133,8 @@ export class Playground {
   }
 
   dispose(): void {
+    this.rememberShownStep();
+    if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.rememberShownStep);
     for (const u of this.unsubscribers) u();
     if (this.autosaveTimer) clearInterval(this.autosaveTimer);
     if (this.configureTimer) clearTimeout(this.configureTimer);
@@ -132,6 +161,8 @@ export class Playground {
       if (ev.state === 'training') this.startAutosave();
       else this.stopAutosave();
       if (ev.state === 'paused' || ev.state === 'done') void this.save();
+      // A finished run goes to the comparison by itself (no hidden "Keep this run" step).
+      if (ev.state === 'done') void this.keepRun().then((r) => r && useStatus.getState().notify({ kind: 'info', key: 'notice.keptForCompare', params: { label: r.label } }));
     }
   }
 
@@ -141,7 +172,9 @@ export class Playground {
     if (run && run.checkpoint && run.step > 0) {
       this.configure(run.config, run.pairFile?.pairs);
       try {
-        this.showLoadedAt(await this.client!.load(run.checkpoint.slice()), run.config);
+        const step = await this.client!.load(run.checkpoint.slice());
+        this.showLoadedAt(step, run.config);
+        this.tellRestored(run.runId, step);
       } catch (e) {
         useStatus.getState().notify({ kind: 'error', key: 'notice.restoreFailed', params: { message: (e as Error).message } });
         this.clearRun();
@@ -150,6 +183,17 @@ export class Playground {
       return;
     }
     this.configure(useConfig.getState().config, this.pairsFor(useConfig.getState().config));
+  }
+
+  private shownStep(): number {
+    return Math.max(useStatus.getState().step, useMetrics.getState().last?.step ?? 0);
+  }
+
+  /** Says where a restored run stands, and how many steps shown before the reload were lost. */
+  private tellRestored(runId: string, step: number): void {
+    const shown = this.deps.shownStep?.read(runId) ?? null;
+    const lost = shown !== null && shown > step ? shown - step : 0;
+    useStatus.getState().notify({ kind: lost > 0 ? 'warning' : 'info', key: lost > 0 ? 'notice.restoredLost' : 'notice.restored', params: { step, lost } });
   }
 
   /**
@@ -206,10 +250,16 @@ export class Playground {
     if (!configured || (this.fresh() && changedFields(configured, config).length > 0)) this.configure(config, this.pairsFor(config));
   }
 
+  /** Once the user trains, the translate box answers with the model being trained. */
+  private offerTrainedModel(): void {
+    if (this.fresh()) useTranslate.getState().set({ model: 'current' });
+  }
+
   train(): void {
     if (!this.client) return;
     this.ensureConfigured();
-    if (this.fresh()) this.startedAt = Date.now();
+    this.offerTrainedModel();
+    if (this.fresh()) this.startedAt = this.newRunStart();
     this.client.send({ type: 'start' });
   }
 
@@ -220,6 +270,7 @@ export class Playground {
   step(count = 1): void {
     if (!this.client) return;
     this.ensureConfigured();
+    this.offerTrainedModel();
     this.client.send({ type: 'step', count });
   }
 
@@ -231,12 +282,17 @@ export class Playground {
     void this.save();
   }
 
+  /** A start time that no earlier run of this tab has (it names the run when kept for comparison). */
+  private newRunStart(): number {
+    return Math.max(Date.now(), this.startedAt + 1);
+  }
+
   private clearRun(): void {
     useMetrics.getState().clear();
     useAttention.getState().clear();
     useStatus.getState().setRun('idle', 0);
     this.lastCheckpoint = null;
-    this.startedAt = Date.now();
+    this.startedAt = this.newRunStart();
   }
 
   async translate(): Promise<void> {
@@ -249,10 +305,39 @@ export class Playground {
     }
     t.started();
     try {
-      useTranslate.getState().answered(await this.client.translate(t.text, t.beam, t.model));
+      const model = effectiveModel(t.model, useStatus.getState().configured?.task);
+      useTranslate.getState().answered(await this.client.translate(t.text, t.beam, model));
     } catch (e) {
       useTranslate.getState().failed((e as Error).message);
     }
+  }
+
+  /**
+   * Runs a lesson's runs one after the other, each from step 0 (the finished ones are kept for
+   * comparison by themselves). Resolves true when all finished, false when one was paused,
+   * failed or replaced, which ends the lesson.
+   */
+  async runLesson(lesson: Lesson, show: (view: Lesson['watch']) => void): Promise<boolean> {
+    if (!this.client) return false;
+    show(lesson.watch);
+    for (const config of lesson.runs) {
+      useConfig.getState().replace(config);
+      this.reset();
+      const finished = new Promise<boolean>((resolve) => {
+        let started = false;
+        const stop = useStatus.subscribe((st) => {
+          if (st.runState === 'training') started = true;
+          else if (started || st.runState === 'done' || st.runState === 'error') {
+            stop();
+            resolve(st.runState === 'done');
+          }
+        });
+      });
+      this.train();
+      if (!(await finished)) return false;
+    }
+    show(lesson.after);
+    return true;
   }
 
   /** Keeps the current run (config + reduced curves) for the comparison chart. */
@@ -261,9 +346,11 @@ export class Playground {
     const m = useMetrics.getState();
     const config = status.configured ?? useConfig.getState().config;
     if (m.series.step.length === 0) return null;
+    const id = `${status.runId}:${this.startedAt}`;
     const n = useCompare.getState().runs.length + 1;
-    const label = `#${n} ${config.model === 'rnn' ? `${config.cell.toUpperCase()}+attn` : 'Transformer'} · ${config.attention} · clip ${config.clip} · lr ${config.lr}`;
-    const entry = useCompare.getState().keep(summarizeRun(`${status.runId}:${this.startedAt}`, label, config, m.series, m.evals, Date.now()));
+    // Kept again (after more steps, or when it finishes): the same entry, its name unchanged.
+    const label = useCompare.getState().runs.find((r) => r.id === id)?.label ?? `#${n} ${config.model === 'rnn' ? `${config.cell.toUpperCase()}+attn` : 'Transformer'} · ${config.attention} · clip ${config.clip} · lr ${config.lr}`;
+    const entry = useCompare.getState().keep(summarizeRun(id, label, config, m.series, m.evals, Date.now()));
     await this.deps.storage?.saveCompared(entry).catch(() => undefined);
     return entry;
   }
@@ -364,7 +451,7 @@ export class Playground {
     useStatus.getState().setConfigured(config);
     useStatus.getState().setRun('paused', step);
     this.lastCheckpoint = null;
-    this.startedAt = Date.now();
+    this.startedAt = this.newRunStart();
     await this.save();
     return step;
   }

@@ -7,6 +7,7 @@ import { useCompare } from './store/compare-store';
 import { useConfig } from './store/config-store';
 import { useMetrics } from './store/metrics-store';
 import { useStatus } from './store/status-store';
+import { summarizeWork, workSamples, type WorkSample, type WorkStats } from './work-meter';
 
 export interface DebugHandle {
   playground: Playground;
@@ -15,6 +16,8 @@ export interface DebugHandle {
   status: typeof useStatus.getState;
   config: typeof useConfig.getState;
   compare: typeof useCompare.getState;
+  /** The page's own main-thread work since `since` (performance.now() time): its samples and their summary. */
+  work(since?: number): { samples: WorkSample[]; stats: WorkStats };
 }
 
 declare global {
@@ -31,5 +34,9 @@ export function installDebugHandle(playground: Playground): void {
     status: useStatus.getState,
     config: useConfig.getState,
     compare: useCompare.getState,
+    work: (since) => {
+      const samples = workSamples(since);
+      return { samples, stats: summarizeWork(samples) };
+    },
   };
 }

@@ -29,6 +29,12 @@ export interface TaskSpec {
   examples: readonly string[];
   /** Deterministic, disjoint splits from the seed; missing sizes take `defaultSizes`. */
   generate(seed: number, sizes?: Partial<SplitSizes>): Splits;
+  /**
+   * What the translate box does to a typed input before the tokenizer, so that it is written as
+   * the training data is (the dates task's sources are all lower case: "July" would read as
+   * "<unk>uly"). Absent: the input goes as typed.
+   */
+  normalizeInput?(text: string): string;
 }
 
 export const TASKS: Record<TaskName, TaskSpec> = {
@@ -61,6 +67,7 @@ export const TASKS: Record<TaskName, TaskSpec> = {
     defaultSizes: DATES_DEFAULT_SIZES,
     examples: ['the 23rd of november 2026', 'monday, march 2, 1998', '11/23/26', '23.11.2026'],
     generate: generateDates,
+    normalizeInput: (text) => text.toLowerCase(),
   },
   copy: {
     name: 'copy',
@@ -96,4 +103,9 @@ export const TASKS: Record<TaskName, TaskSpec> = {
 
 export function isTaskName(name: string): name is TaskName {
   return (TASK_NAMES as readonly string[]).includes(name);
+}
+
+/** A typed input as the task's training data would write it (see TaskSpec.normalizeInput). */
+export function taskInput(task: string, text: string): string {
+  return isTaskName(task) ? (TASKS[task].normalizeInput?.(text) ?? text) : text;
 }

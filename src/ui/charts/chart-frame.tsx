@@ -18,10 +18,14 @@ export interface ChartFrameProps {
   controls?: ReactNode;
   empty: boolean;
   height?: number;
+  /** What the empty chart says (default: press Train or Step). */
+  emptyText?: string;
+  /** Shown under the chart area (and its legend). */
+  footer?: ReactNode;
   children: ReactElement;
 }
 
-export function ChartFrame({ title, legend, description, controls, empty, height = 200, children }: ChartFrameProps) {
+export function ChartFrame({ title, legend, description, controls, empty, height = 200, emptyText, footer, children }: ChartFrameProps) {
   const { t } = useTranslation();
   const id = useId();
   return (
@@ -37,7 +41,7 @@ export function ChartFrame({ title, legend, description, controls, empty, height
         <ResponsiveContainer width="100%" height="100%" debounce={100}>
           {children}
         </ResponsiveContainer>
-        {empty && <p className="chart-empty chart-overlay">{t('chart.empty')}</p>}
+        {empty && <p className="chart-empty chart-overlay">{emptyText ?? t('chart.empty')}</p>}
       </div>
       {legend && legend.length > 0 && (
         <ul className="chart-legend" aria-label={t('chart.legend')}>
@@ -51,6 +55,7 @@ export function ChartFrame({ title, legend, description, controls, empty, height
           ))}
         </ul>
       )}
+      {footer}
     </figure>
   );
 }

@@ -8,6 +8,13 @@ import { ChartFrame } from './chart-frame';
 import { useStepAxis, withData } from './axes';
 import { formatTick, usePalette } from './theme';
 import { useValidEvals } from './use-series';
+import { useStatus } from '../store/status-store';
+import { useConfig } from '../store/config-store';
+
+/** The step of the first evaluation after `step` (the worker evaluates when step % every = 0). */
+export function nextEvaluation(step: number, every: number): number {
+  return (Math.floor(step / every) + 1) * every;
+}
 
 export function toPercent(v: number): number {
   return v * 100;
@@ -22,9 +29,14 @@ export function EvalChart() {
     [evals],
   );
   const x = useStepAxis(withData(data));
+  const step = useStatus((s) => s.step);
+  const every = useStatus((s) => s.configured?.evalEvery) ?? useConfig.getState().config.evalEvery;
+  const training = useStatus((s) => s.runState === 'training');
+  const emptyText = step > 0 || training ? t('chart.firstEval', { step: nextEvaluation(step, every) }) : t('chart.emptyEval', { every });
   return (
     <ChartFrame
       title={t('chart.eval')}
+      emptyText={emptyText}
       legend={[
         { label: t('chart.tokenAccuracy'), color: p.accuracy },
         { label: t('chart.exactMatch'), color: p.exact },

@@ -1,7 +1,9 @@
-// Colours for charts and canvases, following the system's light/dark preference. SVG attributes
+// Colours for charts and canvases, following the theme (the system's light/dark preference unless
+// the user picked one, see store/theme-store.ts). SVG attributes
 // cannot read CSS variables, so the palette is chosen in script from the media query.
 
 import { useSyncExternalStore } from 'react';
+import { isDark, useTheme } from '../store/theme-store';
 
 const query = typeof matchMedia !== 'undefined' ? matchMedia('(prefers-color-scheme: dark)') : null;
 
@@ -11,11 +13,12 @@ function subscribe(cb: () => void): () => void {
 }
 
 export function useDark(): boolean {
-  return useSyncExternalStore(
+  const systemDark = useSyncExternalStore(
     subscribe,
     () => query?.matches ?? false,
     () => false,
   );
+  return isDark(useTheme((s) => s.choice), systemDark);
 }
 
 export interface Palette {

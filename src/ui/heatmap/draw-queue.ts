@@ -2,6 +2,8 @@
 // frame is used, the rest wait for the next frame. A newer job for the same key replaces an older
 // one that has not run yet (a heatmap redrawn twice before a frame draws once).
 
+import { measureWork } from '../work-meter';
+
 const FRAME_BUDGET_MS = 8;
 const jobs = new Map<string, () => void>();
 let scheduled = false;
@@ -11,7 +13,7 @@ function run(): void {
   const start = performance.now();
   for (const [key, job] of jobs) {
     jobs.delete(key);
-    job();
+    measureWork(`draw:${key}`, job);
     if (performance.now() - start > FRAME_BUDGET_MS) break;
   }
   if (jobs.size > 0) schedule();

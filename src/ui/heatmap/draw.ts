@@ -80,6 +80,16 @@ function hatch(ctx: CanvasRenderingContext2D, c: HeatmapColors): CanvasPattern |
   return ctx.createPattern(tile, 'repeat');
 }
 
+/**
+ * Draw every n-th label so that neighbours do not run into each other (the hover readout names
+ * every cell). Row labels are `cell` apart; column labels, rotated by −60°, are cell · sin 60°
+ * apart across their baseline; a label needs about 1.2 × the font size.
+ */
+export function labelStride(cell: number, font: number, rotated: boolean): number {
+  const gap = rotated ? cell * Math.sin(Math.PI / 3) : cell;
+  return Math.max(1, Math.ceil((1.2 * font) / Math.max(gap, 1e-6)));
+}
+
 export function truncateLabel(s: string, max = 12): string {
   const chars = [...s];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;
@@ -127,9 +137,11 @@ export function drawHeatmap(
   ctx.font = `${l.font}px system-ui, sans-serif`;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'right';
-  for (let r = 0; r < m.rows; r++) ctx.fillText(truncateLabel(rowLabels[r] ?? String(r)), l.left - 4, l.top + (r + 0.5) * l.cell);
+  const rowStride = labelStride(l.cell, l.font, false);
+  for (let r = 0; r < m.rows; r += rowStride) ctx.fillText(truncateLabel(rowLabels[r] ?? String(r)), l.left - 4, l.top + (r + 0.5) * l.cell);
   ctx.textAlign = 'left';
-  for (let c = 0; c < m.cols; c++) {
+  const colStride = labelStride(l.cell, l.font, true);
+  for (let c = 0; c < m.cols; c += colStride) {
     ctx.save();
     ctx.translate(l.left + (c + 0.5) * l.cell, l.top - 4);
     ctx.rotate(-Math.PI / 3);

@@ -6,6 +6,19 @@ import { useTranslation } from 'react-i18next';
 import { usePalette } from '../charts/theme';
 import { cancelDraw, scheduleDraw } from './draw-queue';
 import { cellAt, drawHeatmap, layoutHeatmap, type Matrix } from './draw';
+import { focusOfCell, marksOf, useTokenFocus, type MapSides } from '../store/token-focus';
+
+/** Bands over the focused row and column (drawn over the canvas: no redraw of the map). */
+function FocusMarks({ sides, rows, cols, left, top, cell }: { sides: MapSides; rows: number; cols: number; left: number; top: number; cell: number }) {
+  const row = useTokenFocus((s) => marksOf(sides, s.focus).row);
+  const col = useTokenFocus((s) => marksOf(sides, s.focus).col);
+  return (
+    <>
+      {row !== null && row < rows && <div className="heatmap-focus" data-focus="row" aria-hidden="true" style={{ left, top: top + row * cell, width: cols * cell, height: cell }} />}
+      {col !== null && col < cols && <div className="heatmap-focus" data-focus="col" aria-hidden="true" style={{ left: left + col * cell, top, width: cell, height: rows * cell }} />}
+    </>
+  );
+}
 
 export interface HeatmapCanvasProps {
   matrix: Matrix;
@@ -14,6 +27,8 @@ export interface HeatmapCanvasProps {
   size: 'small' | 'large';
   /** Accessible name of the picture. */
   label: string;
+  /** Which tokens its rows and columns are: pointing at a cell focuses them everywhere, and the focused ones are marked here. */
+  sides?: MapSides;
 }
 
 const SIZES = {
@@ -25,7 +40,8 @@ export function formatWeight(v: number): string {
   return v === 0 ? '0' : v < 1e-3 ? v.toExponential(2) : v.toFixed(4);
 }
 
-export function HeatmapCanvas({ matrix, rowLabels, colLabels, size, label }: HeatmapCanvasProps) {
+export function HeatmapCanvas({ matrix, rowLabels, colLabels, size, label, sides }: HeatmapCanvasProps) {
+  const setFocus = useTokenFocus((s) => s.set);
   const { t } = useTranslation();
   const p = usePalette();
   const ref = useRef<HTMLCanvasElement>(null);
@@ -53,6 +69,7 @@ export function HeatmapCanvas({ matrix, rowLabels, colLabels, size, label }: Hea
     const r = e.currentTarget.getBoundingClientRect();
     const c = cellAt(layout, matrix, e.clientX - r.left, e.clientY - r.top);
     setHover(c ? { ...c, x: e.clientX - r.left, y: e.clientY - r.top } : null);
+    if (sides) setFocus(c ? focusOfCell(sides, c.row, c.col) : null);
   };
 
   const onKey = (e: KeyboardEvent<HTMLCanvasElement>) => {
@@ -76,12 +93,16 @@ export function HeatmapCanvas({ matrix, rowLabels, colLabels, size, label }: Hea
         aria-label={label}
         tabIndex={interactive ? 0 : undefined}
         onMouseMove={onMove}
-        onMouseLeave={() => setHover(null)}
+        onMouseLeave={() => {
+          setHover(null);
+          if (sides) setFocus(null);
+        }}
         onKeyDown={interactive ? onKey : undefined}
         data-rows={matrix.rows}
         data-cols={matrix.cols}
         data-plot={`${layout.left},${layout.top},${layout.cell}`}
       />
+      {sides && <FocusMarks sides={sides} rows={matrix.rows} cols={matrix.cols} left={layout.left} top={layout.top} cell={layout.cell} />}
       {hover && (
         <div className="heatmap-tip" role="tooltip" style={{ left: hover.x + 12, top: hover.y + 12 }}>
           {describe(hover.row, hover.col)}

@@ -3,9 +3,10 @@
 import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { HeatmapCanvas } from './heatmap-canvas';
+import { sidesOf, type FocusContext } from '../store/token-focus';
 import type { Tile } from './tiles';
 
-export function HeatmapDialog({ tile, title, onClose }: { tile: Tile | null; title: string; onClose: () => void }) {
+export function HeatmapDialog({ tile, title, onClose, context = 'probe' }: { tile: Tile | null; title: string; onClose: () => void; context?: FocusContext }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const headingId = useId();
@@ -25,7 +26,7 @@ export function HeatmapDialog({ tile, title, onClose }: { tile: Tile | null; tit
               ×
             </button>
           </header>
-          <HeatmapCanvas matrix={tile.matrix} rowLabels={tile.rowLabels} colLabels={tile.colLabels} size="large" label={title} />
+          <HeatmapCanvas matrix={tile.matrix} rowLabels={tile.rowLabels} colLabels={tile.colLabels} size="large" label={title} sides={sidesOf(tile.kind, context)} />
           <p className="hint">{t('attention.keyboardHint')}</p>
         </>
       )}

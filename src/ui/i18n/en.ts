@@ -25,6 +25,8 @@ export const en = {
     pause: 'Pause',
     step1: 'Step',
     reset: 'Reset',
+    theme: 'Theme',
+    themes: { system: 'as the system', light: 'light', dark: 'dark' },
     language: 'Language',
     savedAt: 'Saved {{time}}',
     saveFailed: 'Not saved: {{message}}',
@@ -49,6 +51,9 @@ export const en = {
     configRefused: 'The worker refused the configuration: {{errors}}',
     deviceLost: 'The GPU device was lost ({{message}}). Training continues on {{backend}}; {{redone}} steps were redone.',
     nonFinite: 'Step {{step}}: the loss or a gradient became NaN or infinite (first in {{parameter}}); {{skipped}} steps skipped so far. Try a smaller learning rate or gradient clipping.',
+    restored: 'Restored the saved run at step {{step}}. Press Train to continue.',
+    restoredLost: 'Restored the saved run at step {{step}}: the {{lost}} steps since the last save were lost. Press Train to continue.',
+    keptForCompare: 'The finished run is kept for comparison as “{{label}}” (Compare runs).',
     restoreFailed: 'The saved run could not be restored: {{message}}',
     exportFailed: 'Export failed: {{message}}',
     imported: 'Imported {{file}}.',
@@ -88,6 +93,8 @@ export const en = {
   },
   chart: {
     empty: 'No data yet: press Train or Step.',
+    firstEval: 'No evaluation yet: the first is at step {{step}}.',
+    emptyEval: 'No data yet: press Train or Step. The valid set is evaluated every {{every}} steps.',
     legend: 'Legend',
     logScale: 'Log scale',
     loss: 'Loss',
@@ -110,6 +117,12 @@ export const en = {
     paramNormsPre: 'before clipping',
     paramNormsPost: 'after clipping',
     paramNormCell: '{{name}} · step {{step}}: ‖g‖ = {{pre}} before, {{post}} after clipping',
+    clamped: 'Gradient elements clamped',
+    clampedDesc: 'The fraction of all gradient elements that clipping by value / range changed at each step (counted on the GPU). The norm curves can look the same with and without it; this shows what it did.',
+    mostClamped: 'Clamped most at step {{step}}:',
+    noneClamped: 'no element was clamped at the last step.',
+    clipCoef: 'Clipping coefficient',
+    clipCoefDesc: 'min(max_norm / (‖g‖ + 1e-6), 1): the factor every gradient was multiplied by at each step. 1 means the step was not clipped.',
     small: 'small',
     large: 'large',
   },
@@ -118,6 +131,8 @@ export const en = {
     intro: 'What each head attends to for the probe sentence. Each row is a query token; its weights over the key tokens sum to 1. Click a map to enlarge it.',
     probe: 'Probe sentence',
     source: 'Probe:',
+    output: 'Model output (step {{step}}):',
+    reference: 'Reference:',
     empty: 'No attention snapshot yet: snapshots are taken every few steps while training.',
     scrubber: 'Snapshot',
     atStep: 'step {{step}}',
@@ -156,12 +171,23 @@ export const en = {
     model: 'Model',
     current: 'the model being trained',
     pretrained: 'the shipped pretrained model',
+    currentAt: 'the model being trained (step {{step}})',
+    noPretrained: 'no shipped model for this task',
     go: 'Translate',
     busy: 'Translating…',
+    outputTokens: 'Output tokens (point at one to see it in the alignment)',
     sourceTokens: 'Source tokens',
     unknownWord: 'not in the vocabulary: read as <unk>',
+    readAs: 'Read as “{{text}}”: written the way the task’s training data is (lower case).',
     unknownNote: 'Marked words are not in the vocabulary; the model sees them as <unk>.',
     emptyOutput: '(empty output)',
+    hypotheses: 'The {{count}} hypotheses of the beam, best first',
+    hypothesis: 'Hypothesis',
+    logProbHint: 'log-probability of the whole output, log p(y | x) = Σ log p(y_t | y_<t, x)',
+    score: 'score',
+    scoreHint: 'length-normalised score log p / |y|^0.6 (GNMT): without it the search prefers short outputs',
+    unfinished: '(cut at the length limit)',
+    allCross: 'Every cross-attention map of this answer ({{count}}: each layer and head; for the RNN one row per output step)',
     alignment: 'Cross-attention alignment (rows: output tokens, columns: source tokens)',
   },
   compare: {
@@ -169,6 +195,7 @@ export const en = {
     keep: 'Keep this run for comparison',
     keepHint: 'Keeps the config and the curves of the run as it is now.',
     keepDisabled: 'Pause or finish a run to keep it.',
+    autoKept: 'A run that reaches its last step is kept by itself.',
     chart: 'Kept runs',
     metric: 'Metric',
     metrics: {
@@ -247,8 +274,8 @@ export const en = {
   data: {
     title: 'Data',
     taskNames: {
-      'eng-fra': 'English → French (generated sentences)',
-      'eng-zh': 'English → Chinese (generated sentences)',
+      'eng-fra': 'English → French (generated)',
+      'eng-zh': 'English → Chinese (generated)',
       dates: 'Dates → ISO format',
       copy: 'Copy a sequence',
       reverse: 'Reverse a sequence',
@@ -291,13 +318,14 @@ export const en = {
     rnn: 'RNN + attention',
     rnnDesc: 'A recurrent encoder and a recurrent decoder that attends over the encoder outputs at every step (Bahdanau et al., 2015; Luong et al., 2015).',
     parameters: '{{formatted}} parameters',
+    parametersAfterReset: '≈ {{formatted}} after Reset with your edits',
     cells: { lstm: 'LSTM', gru: 'GRU', janet: 'JANET', indrnn: 'IndRNN', indrnn2: 'IndRNNv2' },
     cellDesc: {
       lstm: 'Long short-term memory: input, forget and output gates around a cell state.',
       gru: 'Gated recurrent unit: update and reset gates, no separate cell state.',
       janet: 'JANET: an LSTM with only the forget gate (van der Westhuizen & Lasenby, 2018).',
       indrnn: 'IndRNN: each neuron has its own recurrent weight, h = relu(W x + u ⊙ h + b) (Li et al., 2018).',
-      indrnn2: 'IndRNNv2: IndRNN whose whole-sequence recurrence runs in one kernel.',
+      indrnn2: 'IndRNNv2: the same IndRNN (same parameters, same numbers), computed faster on long sequences.',
     },
     positional: { sinusoidal: 'sinusoidal', learned: 'learned' },
     norm: { pre: 'pre-norm', post: 'post-norm' },
@@ -342,8 +370,42 @@ export const en = {
     normP: 'other p',
     pLabel: 'p',
   },
+  lessons: {
+    title: 'Lessons in one click',
+    running: 'Training… (Pause ends the lesson)',
+    reverse: {
+      title: 'Reverse: watch the anti-diagonal form',
+      desc: 'A small Transformer learns to write letters backwards; in the Attention view its cross-attention turns from a blur into the anti-diagonal within a few hundred steps.',
+    },
+    clipping: {
+      title: 'No clipping vs clipping by norm at a high learning rate',
+      desc: 'Two 60-step runs with SGD at lr 1: without clipping the loss explodes to NaN, clipped by norm 1 it stays put. Both land in Compare runs.',
+    },
+  },
   learn: {
     badge: 'Learn',
+    seq2seqTitle:
+      "Sequence to sequence: encoder, decoder, teacher forcing",
+    seq2seq:
+      "A seq2seq model reads a whole input sentence and writes an output sentence of another length. The encoder turns the source tokens x_1 … x_S into vectors h_1 … h_S; the decoder writes the output one token at a time, each from the tokens it wrote before and from the encoder’s vectors: p(y_t | y_<t, x).\nTeacher forcing: while training, the decoder is given the reference’s previous token y_{t−1}, not its own guess, so every position learns in parallel from the start (the loss is the cross-entropy of the reference’s next token). When translating, it must read its own output instead; a ratio below 1 (RNN) sometimes feeds its own guesses during training to prepare it for that.\nWhy attention: the first seq2seq models (Sutskever et al., 2014; Cho et al., 2014) squeezed the whole source into one context vector, the encoder’s last state, and long sentences lost their beginnings. Attention (Bahdanau et al., 2015) lets each decoder step look at every encoder vector again and take a weighted average of them, c_t = Σ_s α_ts h_s, with weights α computed from the decoder’s state. The weights are the maps in the Attention view: for the copy task they form a diagonal, for reverse the anti-diagonal.\nWhat to watch: the training loss falls first; the valid metrics follow once the model has learnt the alignment, which is when the attention maps sharpen.",
+    cellTitle:
+      "The {{cell}} cell: equations and what to watch",
+    cells: {
+      lstm:
+        "Long short-term memory (Hochreiter & Schmidhuber, 1997; forget gate: Gers, Schmidhuber & Cummins, 2000). From the input x_t and the previous output h_{t−1}, four gates:\ni = σ(W_i x_t + U_i h_{t−1} + b_i), f = σ(W_f x_t + U_f h_{t−1} + b_f), o = σ(W_o x_t + U_o h_{t−1} + b_o), g = tanh(W_g x_t + U_g h_{t−1} + b_g)\nc_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)\nThe cell state c is carried on by a sum: its gradient from step t to t−1 is multiplied by f, not by a weight matrix, so while f stays near 1 information and gradients survive many steps. That is why an LSTM trains where a plain RNN’s gradients vanish.\nWhat to watch: the per-parameter gradient norms of weight_hh (the U matrices) stay moderate; with a high learning rate the global norm spikes and clipping by norm tames it. It has the most parameters of the cells: 4H·(In + H) + 8H per layer and direction.",
+      gru:
+        "Gated recurrent unit (Cho et al., 2014), in PyTorch’s form. Two gates and a candidate:\nr = σ(W_r x_t + U_r h_{t−1} + b_r), z = σ(W_z x_t + U_z h_{t−1} + b_z)\nn = tanh(W_n x_t + b_in + r ⊙ (U_n h_{t−1} + b_hn)),   h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}\nThere is no separate cell state: the update gate z mixes the old state and the candidate, so z near 1 keeps the state (and its gradient) as it is, like an LSTM’s forget gate; the reset gate r decides how much of the past the candidate may read.\nWhat to watch: it usually learns about as well as the LSTM with 3/4 of its parameters (3H·(In + H) + 6H) and a little faster per step; compare both in Compare runs with the same seed.",
+      janet:
+        "JANET (van der Westhuizen & Lasenby, 2018, “The unreasonable effectiveness of the forget gate”): an LSTM with only its forget gate. With s_t = W_f x_t + U_f h_{t−1} + b_f:\nc̃_t = tanh(W_c x_t + U_c h_{t−1} + b_c)\nc_t = σ(s_t) ⊙ c_{t−1} + (1 − σ(s_t − β)) ⊙ c̃_t,   h_t = c_t,   β = 1\nOne gate decides both how much is kept and (shifted by β) how much new is written; there is no output gate, the output is the state itself. Half the LSTM’s parameters: 2H·(In + H) + 2H.\nChrono initialisation (Tallec & Ollivier, 2018): the forget biases start at b_f = log(U[1, T_max − 1]), so σ(b_f) is close to 1 and each unit starts out remembering over its own time scale, up to T_max steps (the Max length setting). Without it the cell starts forgetful and learns long dependencies slowly.\nWhat to watch: on long inputs (dates, reverse) it keeps up with the LSTM at half the size; its loss often falls smoothly from the first steps.",
+      indrnn:
+        "IndRNN (Li, Li, Cook, Zhu & Gao, 2018): each unit has one recurrent weight of its own instead of a full matrix U:\nh_t = ReLU(W x_t + u ⊙ h_{t−1} + b)\nUnit j only sees its own past, so the gradient through T steps is a product of u_j (times ReLU’s 0 or 1): it explodes when |u_j| > 1 and vanishes when |u_j| < 1 over long spans. The page keeps |u_j| ≤ 2^(1/T_max) after every update (T_max = the Max length setting), so no unit can grow more than 2× over T_max steps. Because the units do not mix through time, information between units flows through the layers: IndRNNs are meant to be stacked deep (try 2–4 layers), and ReLU keeps the gradients of a deep stack alive.\nWhat to watch: the per-parameter norms of weight_hh (the u vectors) are tiny next to weight_ih; with a high learning rate the loss can jump, since ReLU states are unbounded: clip by norm. It is the smallest cell: H·In + 2H per layer and direction.",
+      indrnn2:
+        "IndRNNv2 is the same model as IndRNN, h_t = ReLU(W x_t + u ⊙ h_{t−1} + b), with the same parameters, the same initialisation and the same numbers for the same seed; only the way it is computed differs. IndRNN takes one small GPU step per time step; IndRNNv2 computes the input part W x_t for all time steps at once and then runs the whole recurrence of a sequence in a single pass.\nWhat changes for you: steps/s goes up (most on long sequences), nothing else. Train IndRNN and IndRNNv2 with the same seed and keep both in Compare runs: the loss curves lie on top of each other. Everything said about IndRNN (|u| bound, ReLU, deep stacks) holds unchanged.",
+    },
+    rnnAttentionTitle:
+      "Attention in the RNN model",
+    rnnAttention:
+      "The RNN model has one attention: at every output step the decoder’s state s_t scores each encoder output h_s, additive (Bahdanau): v·tanh(W s_t + U h_s), dot (Luong): s_t·h_s, or general (Luong): s_t·W h_s; a softmax turns the scores into weights α_ts and the context c_t = Σ_s α_ts h_s goes into the prediction of y_t. There is one map per output step, not several heads: the Attention view shows it as one row per decoder step.",
     attentionTitle: 'Attention: scores, softmax, weights that sum to 1',
     attention:
       'For each query (a position that is being computed) attention scores every key: for the Transformer the score is q·k / √d_k, for the RNN an additive or dot score of the decoder state and each encoder output.\nA softmax turns the scores of one query into weights α = exp(s) / Σ exp(s): every weight is positive and together they sum to 1, so each row of a heatmap is a probability distribution over the keys.\nThe output for the query is the weighted average Σ α·v of the values. Bright cells are the keys the query reads most from; early in training the rows are almost uniform, and they sharpen as the model learns.',

@@ -26,6 +26,8 @@ export const zhCN: Resources = {
     pause: '暂停',
     step1: '单步',
     reset: '重置',
+    theme: '主题',
+    themes: { system: '跟随系统', light: '浅色', dark: '深色' },
     language: '语言',
     savedAt: '已保存 {{time}}',
     saveFailed: '未保存：{{message}}',
@@ -50,6 +52,9 @@ export const zhCN: Resources = {
     configRefused: 'worker 拒绝了该配置：{{errors}}',
     deviceLost: 'GPU 设备丢失（{{message}}）。训练在 {{backend}} 上继续；重做了 {{redone}} 步。',
     nonFinite: '第 {{step}} 步：损失或梯度变成了 NaN 或无穷大（最先出现在 {{parameter}}）；目前已跳过 {{skipped}} 步。试试更小的学习率或梯度裁剪。',
+    restored: '已恢复保存的运行，位于第 {{step}} 步。按“训练”继续。',
+    restoredLost: '已恢复保存的运行，位于第 {{step}} 步：上次保存之后的 {{lost}} 步已丢失。按“训练”继续。',
+    keptForCompare: '已完成的运行已保留以便比较：“{{label}}”（见“比较运行”）。',
     restoreFailed: '无法恢复保存的运行：{{message}}',
     exportFailed: '导出失败：{{message}}',
     imported: '已导入 {{file}}。',
@@ -89,6 +94,8 @@ export const zhCN: Resources = {
   },
   chart: {
     empty: '还没有数据：请点击“训练”或“单步”。',
+    firstEval: '尚无评估：第一次评估在第 {{step}} 步。',
+    emptyEval: '尚无数据：请按“训练”或“单步”。验证集每 {{every}} 步评估一次。',
     legend: '图例',
     logScale: '对数坐标',
     loss: '损失',
@@ -111,6 +118,12 @@ export const zhCN: Resources = {
     paramNormsPre: '裁剪前',
     paramNormsPost: '裁剪后',
     paramNormCell: '{{name}} · 第 {{step}} 步：裁剪前 ‖g‖ = {{pre}}，裁剪后 {{post}}',
+    clamped: '被截断的梯度元素',
+    clampedDesc: '每一步中按值 / 按范围裁剪改变了的梯度元素所占比例（在 GPU 上计数）。有无裁剪时范数曲线可能一样；这张图显示裁剪实际做了什么。',
+    mostClamped: '第 {{step}} 步截断最多的参数：',
+    noneClamped: '最后一步没有元素被截断。',
+    clipCoef: '裁剪系数',
+    clipCoefDesc: 'min(max_norm / (‖g‖ + 1e-6), 1)：每一步所有梯度被乘上的系数。1 表示这一步没有被裁剪。',
     small: '小',
     large: '大',
   },
@@ -119,6 +132,8 @@ export const zhCN: Resources = {
     intro: '每个注意力头在探测句上关注什么。每行是一个查询词元，它对各键词元的权重之和为 1。点击热图可放大。',
     probe: '探测句',
     source: '探测句：',
+    output: '模型当前输出（第 {{step}} 步）：',
+    reference: '参考译文：',
     empty: '还没有注意力快照：训练时每隔几步记录一次。',
     scrubber: '快照',
     atStep: '第 {{step}} 步',
@@ -157,12 +172,23 @@ export const zhCN: Resources = {
     model: '模型',
     current: '正在训练的模型',
     pretrained: '自带的预训练模型',
+    currentAt: '正在训练的模型（第 {{step}} 步）',
+    noPretrained: '此任务没有预训练模型',
     go: '翻译',
     busy: '翻译中…',
+    outputTokens: '输出词元（指向一个即可在对齐图中看到它）',
     sourceTokens: '源语言词元',
     unknownWord: '不在词表中：按 <unk> 处理',
+    readAs: '按“{{text}}”读入：与此任务的训练数据写法一致（小写）。',
     unknownNote: '标出的词不在词表中，模型把它们当作 <unk>。',
     emptyOutput: '（输出为空）',
+    hypotheses: '束搜索的 {{count}} 个候选，按得分从高到低',
+    hypothesis: '候选',
+    logProbHint: '整个输出的对数概率 log p(y | x) = Σ log p(y_t | y_<t, x)',
+    score: '得分',
+    scoreHint: '长度归一化得分 log p / |y|^0.6（GNMT）：否则搜索偏爱短输出',
+    unfinished: '（在长度上限处截断）',
+    allCross: '这个译文的所有交叉注意力图（共 {{count}} 张：每层每头；RNN 每个输出步一行）',
     alignment: '交叉注意力对齐（行：输出词元，列：源词元）',
   },
   compare: {
@@ -170,6 +196,7 @@ export const zhCN: Resources = {
     keep: '保留本次运行用于比较',
     keepHint: '保留本次运行当前的配置和曲线。',
     keepDisabled: '暂停或完成一次运行后才能保留。',
+    autoKept: '运行到最后一步的运行会被自动保留。',
     chart: '已保留的运行',
     metric: '指标',
     metrics: {
@@ -292,13 +319,14 @@ export const zhCN: Resources = {
     rnn: 'RNN + 注意力',
     rnnDesc: '循环编码器和循环解码器，解码器每一步都对编码器输出做注意力（Bahdanau 等，2015；Luong 等，2015）。',
     parameters: '{{formatted}} 个参数',
+    parametersAfterReset: '按“重置”应用修改后约 {{formatted}} 个',
     cells: { lstm: 'LSTM', gru: 'GRU', janet: 'JANET', indrnn: 'IndRNN', indrnn2: 'IndRNNv2' },
     cellDesc: {
       lstm: '长短期记忆：围绕细胞状态的输入门、遗忘门和输出门。',
       gru: '门控循环单元：更新门和重置门，没有单独的细胞状态。',
       janet: 'JANET：只保留遗忘门的 LSTM（van der Westhuizen 与 Lasenby，2018）。',
       indrnn: 'IndRNN：每个神经元有自己的循环权重，h = relu(W x + u ⊙ h + b)（Li 等，2018）。',
-      indrnn2: 'IndRNNv2：整段序列的循环在一个内核中完成的 IndRNN。',
+      indrnn2: 'IndRNNv2：同一个 IndRNN（参数和数值都相同），在长序列上算得更快。',
     },
     positional: { sinusoidal: '正弦', learned: '可学习' },
     norm: { pre: '前置归一化', post: '后置归一化' },
@@ -343,8 +371,42 @@ export const zhCN: Resources = {
     normP: '其他 p',
     pLabel: 'p',
   },
+  lessons: {
+    title: '一键课程',
+    running: '训练中……（按“暂停”结束课程）',
+    reverse: {
+      title: '反转：看反对角线形成',
+      desc: '一个小 Transformer 学习倒着写字母；在“注意力”视图中，它的交叉注意力在几百步内从一片模糊变成反对角线。',
+    },
+    clipping: {
+      title: '高学习率下：不裁剪 vs 按范数裁剪',
+      desc: '两次 60 步的 SGD 运行，学习率 1：不裁剪时损失爆炸到 NaN，按范数 1 裁剪时保持稳定。两次运行都会出现在“比较运行”中。',
+    },
+  },
   learn: {
     badge: '学一学',
+    seq2seqTitle:
+      "序列到序列：编码器、解码器、教师强制",
+    seq2seq:
+      "seq2seq 模型读入整个输入句子，写出长度不同的输出句子。编码器把源词元 x_1 … x_S 变成向量 h_1 … h_S；解码器逐个写出输出词元，每一个都取决于它之前写出的词元和编码器的向量：p(y_t | y_<t, x)。\n教师强制：训练时，解码器得到的是参考译文的前一个词元 y_{t−1}，而不是它自己的猜测，因此所有位置从一开始就能并行学习（损失是参考译文下一个词元的交叉熵）。翻译时它只能读自己的输出；比例小于 1（RNN）时，训练中有时会喂给它自己的猜测，让它为此做准备。\n为什么要注意力：最早的 seq2seq 模型（Sutskever 等，2014；Cho 等，2014）把整个源句压进一个上下文向量，即编码器的最后状态，长句的开头会丢失。注意力（Bahdanau 等，2015）让解码器的每一步重新查看所有编码器向量并取加权平均 c_t = Σ_s α_ts h_s，权重 α 由解码器状态算出。这些权重就是“注意力”视图中的热力图：复制任务形成对角线，反转任务形成反对角线。\n观察什么：训练损失先下降；模型学会对齐之后验证指标才跟上，这时注意力图会变得清晰。",
+    cellTitle:
+      "{{cell}} 单元：公式与观察要点",
+    cells: {
+      lstm:
+        "长短期记忆（Hochreiter & Schmidhuber，1997；遗忘门：Gers、Schmidhuber & Cummins，2000）。由输入 x_t 和上一步输出 h_{t−1} 得到四个门：\ni = σ(W_i x_t + U_i h_{t−1} + b_i)，f = σ(W_f x_t + U_f h_{t−1} + b_f)，o = σ(W_o x_t + U_o h_{t−1} + b_o)，g = tanh(W_g x_t + U_g h_{t−1} + b_g)\nc_t = f ⊙ c_{t−1} + i ⊙ g，  h_t = o ⊙ tanh(c_t)\n细胞状态 c 通过加法传递：它从第 t 步到第 t−1 步的梯度乘的是 f，而不是权重矩阵，所以只要 f 接近 1，信息和梯度就能跨越很多步。这就是普通 RNN 梯度消失时 LSTM 仍能训练的原因。\n观察什么：weight_hh（U 矩阵）的逐参数梯度范数保持适中；学习率高时全局范数会出现尖峰，按范数裁剪可以抑制它。它是参数最多的单元：每层每方向 4H·(In + H) + 8H 个。",
+      gru:
+        "门控循环单元（Cho 等，2014），采用 PyTorch 的形式。两个门和一个候选：\nr = σ(W_r x_t + U_r h_{t−1} + b_r)，z = σ(W_z x_t + U_z h_{t−1} + b_z)\nn = tanh(W_n x_t + b_in + r ⊙ (U_n h_{t−1} + b_hn))，  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}\n没有单独的细胞状态：更新门 z 混合旧状态和候选，z 接近 1 时状态（及其梯度）保持不变，类似 LSTM 的遗忘门；重置门 r 决定候选能读取多少过去。\n观察什么：它通常和 LSTM 学得差不多好，参数只有其 3/4（3H·(In + H) + 6H），每步也稍快；用同一个种子在“比较运行”中对比两者。",
+      janet:
+        "JANET（van der Westhuizen & Lasenby，2018，《遗忘门不可思议的有效性》）：只保留遗忘门的 LSTM。记 s_t = W_f x_t + U_f h_{t−1} + b_f：\nc̃_t = tanh(W_c x_t + U_c h_{t−1} + b_c)\nc_t = σ(s_t) ⊙ c_{t−1} + (1 − σ(s_t − β)) ⊙ c̃_t，  h_t = c_t，  β = 1\n一个门同时决定保留多少、以及（平移 β 后）写入多少新内容；没有输出门，输出就是状态本身。参数是 LSTM 的一半：2H·(In + H) + 2H。\nChrono 初始化（Tallec & Ollivier，2018）：遗忘门偏置初始为 b_f = log(U[1, T_max − 1])，因此 σ(b_f) 接近 1，每个单元一开始就按各自的时间尺度记忆，最长 T_max 步（即“最大长度”设置）。没有它，单元一开始就很健忘，学习长程依赖很慢。\n观察什么：在长输入（日期、反转）上，它以一半的大小跟上 LSTM；损失往往从最初几步就平稳下降。",
+      indrnn:
+        "IndRNN（Li、Li、Cook、Zhu & Gao，2018）：每个单元只有一个自己的循环权重，而不是完整的矩阵 U：\nh_t = ReLU(W x_t + u ⊙ h_{t−1} + b)\n单元 j 只看到自己的过去，所以跨 T 步的梯度是 u_j 的连乘（再乘 ReLU 的 0 或 1）：|u_j| > 1 时会爆炸，|u_j| < 1 时在长跨度上会消失。本页在每次更新后保持 |u_j| ≤ 2^(1/T_max)（T_max 即“最大长度”设置），因此任何单元在 T_max 步内的增长都不超过 2 倍。由于单元之间不随时间混合，单元间的信息通过层传递：IndRNN 适合堆叠得很深（试试 2–4 层），ReLU 让深层堆叠的梯度保持活跃。\n观察什么：weight_hh（u 向量）的逐参数范数远小于 weight_ih；学习率高时损失可能跳变，因为 ReLU 状态没有上界：请按范数裁剪。它是最小的单元：每层每方向 H·In + 2H 个参数。",
+      indrnn2:
+        "IndRNNv2 与 IndRNN 是同一个模型，h_t = ReLU(W x_t + u ⊙ h_{t−1} + b)，参数相同、初始化相同，同一种子下数值也相同；不同的只是计算方式。IndRNN 每个时间步在 GPU 上走一小步；IndRNNv2 一次算出所有时间步的输入部分 W x_t，然后用一次计算跑完整个序列的循环。\n对你来说的变化：每秒步数提高（序列越长越明显），别的都不变。用同一个种子分别训练 IndRNN 和 IndRNNv2，并在“比较运行”中保留两者：损失曲线完全重合。关于 IndRNN 的一切（|u| 上界、ReLU、深层堆叠）都照样成立。",
+    },
+    rnnAttentionTitle:
+      "RNN 模型中的注意力",
+    rnnAttention:
+      "RNN 模型只有一种注意力：在每个输出步，解码器状态 s_t 给每个编码器输出 h_s 打分，加性（Bahdanau）：v·tanh(W s_t + U h_s)，点积（Luong）：s_t·h_s，或一般式（Luong）：s_t·W h_s；softmax 把分数变成权重 α_ts，上下文 c_t = Σ_s α_ts h_s 用于预测 y_t。每个输出步一张图，没有多个头：“注意力”视图中每个解码步是一行。",
     attentionTitle: '注意力：分数、softmax、和为 1 的权重',
     attention:
       '对每个查询（正在计算的位置），注意力给每个键打分：Transformer 用 q·k / √d_k，RNN 用解码器状态与各编码器输出的加性或点积分数。\nsoftmax 把一个查询的分数变成权重 α = exp(s) / Σ exp(s)：每个权重都为正，加起来等于 1，所以热图的每一行都是键上的一个概率分布。\n查询的输出是值的加权平均 Σ α·v。亮的格子就是该查询读得最多的键；训练初期各行几乎是均匀的，随着模型学习会变得越来越集中。',

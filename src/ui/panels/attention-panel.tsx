@@ -8,6 +8,7 @@ import { useStatus } from '../store/status-store';
 import { AttentionGrid } from '../heatmap/attention-grid';
 import { Scrubber } from '../heatmap/scrubber';
 import { Learn, Paragraphs } from './learn';
+import { FocusTokens } from './focus-token';
 import { useViewActive } from './tabs';
 import { useRoundRobin } from '../store/use-throttled';
 import type { AttentionState } from '../store/attention-store';
@@ -59,6 +60,7 @@ export function AttentionPanel() {
   const snapshots = useMemo(() => snapshotsOfProbe(all, probe), [all, probe]);
   const available = useMemo(() => [...new Set(all.map((s) => s.probe))].sort((a, b) => a - b), [all]);
   const shown = snapshotAt(snapshots, selectedStep);
+  const model = useStatus((s) => s.configured?.model ?? 'transformer');
   return (
     <section className="view" aria-labelledby="view-attention-title">
       <h2 id="view-attention-title">{t('attention.title')}</h2>
@@ -67,9 +69,26 @@ export function AttentionPanel() {
       <Scrubber snapshots={snapshots} selectedStep={selectedStep} onSelect={selectStep} />
       {shown ? (
         <>
-          <p className="probe-sentence">
-            <span className="muted">{t('attention.source')}</span> {shown.srcTokens.join(' ')} <span className="muted">→</span> {shown.tgtTokens.join(' ')}
-          </p>
+          <dl className="probe-sentence" data-testid="probe-lines">
+            <div>
+              <dt>{t('attention.source')}</dt>
+              <dd>
+                <FocusTokens context="probe" side="src" tokens={shown.srcTokens} />
+              </dd>
+            </div>
+            <div>
+              <dt>{t('attention.output', { step: shown.step })}</dt>
+              <dd>
+                <FocusTokens context="probe" side="tgt" tokens={shown.tgtTokens} />
+              </dd>
+            </div>
+            {shown.reference !== undefined && (
+              <div>
+                <dt>{t('attention.reference')}</dt>
+                <dd>{shown.reference}</dd>
+              </div>
+            )}
+          </dl>
           <Legend />
           <AttentionGrid snapshot={shown} />
         </>
@@ -82,9 +101,15 @@ export function AttentionPanel() {
       <Learn title={t('learn.softHardTitle')}>
         <Paragraphs text={t('learn.softHard')} />
       </Learn>
-      <Learn title={t('learn.multiHeadTitle')}>
-        <Paragraphs text={t('learn.multiHead')} />
-      </Learn>
+      {model === 'transformer' ? (
+        <Learn title={t('learn.multiHeadTitle')}>
+          <Paragraphs text={t('learn.multiHead')} />
+        </Learn>
+      ) : (
+        <Learn title={t('learn.rnnAttentionTitle')}>
+          <Paragraphs text={t('learn.rnnAttention')} />
+        </Learn>
+      )}
     </section>
   );
 }

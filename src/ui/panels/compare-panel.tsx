@@ -19,7 +19,9 @@ function KeepButton() {
       <button type="button" className="primary" disabled={!canKeep} onClick={() => void pg.keepRun()}>
         {t('compare.keep')}
       </button>
-      <span className="field-hint">{canKeep ? t('compare.keepHint') : t('compare.keepDisabled')}</span>
+      <span className="field-hint">
+        {canKeep ? t('compare.keepHint') : t('compare.keepDisabled')} {t('compare.autoKept')}
+      </span>
     </div>
   );
 }

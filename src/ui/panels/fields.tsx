@@ -98,12 +98,16 @@ export interface Option {
   label: string;
 }
 
+/** Options longer than this many characters do not fit half a config row: the select takes a whole one. */
+const HALF_ROW_CHARS = 12;
+
 export function SelectField({ name, label, hint, options }: FieldProps & { options: readonly Option[] }) {
   const { t } = useTranslation();
   const id = useId();
   const { text, error, set } = useField(name);
+  const wide = options.some((o) => [...o.label].length > HALF_ROW_CHARS);
   return (
-    <div className="field" data-invalid={error ? true : undefined}>
+    <div className={wide ? 'field field-wide' : 'field'} data-invalid={error ? true : undefined}>
       <label htmlFor={id}>{label ?? t(`field.${name}`)}</label>
       <select id={id} name={name} value={text} aria-invalid={error ? true : undefined} aria-describedby={`${id}-err${hint ? ` ${id}-hint` : ''}`} onChange={(e) => set(e.target.value)}>
         {options.map((o) => (

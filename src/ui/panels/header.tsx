@@ -9,6 +9,7 @@ import { useStatus } from '../store/status-store';
 import { useThrottled } from '../store/use-throttled';
 import { LANGUAGES, setLanguage } from '../i18n';
 import { RunFileButtons } from './run-file';
+import { THEMES, useTheme, type ThemeChoice } from '../store/theme-store';
 
 function AdapterBadge() {
   const { t } = useTranslation();
@@ -114,6 +115,25 @@ function LanguageSelect() {
   );
 }
 
+function ThemeSelect() {
+  const { t } = useTranslation();
+  const id = useId();
+  const choice = useTheme((s) => s.choice);
+  const set = useTheme((s) => s.set);
+  return (
+    <span className="lang">
+      <label htmlFor={id}>{t('header.theme')}</label>
+      <select id={id} value={choice} onChange={(e) => set(e.target.value as ThemeChoice)}>
+        {THEMES.map((c) => (
+          <option key={c} value={c}>
+            {t(`header.themes.${c}`)}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
+
 function SaveState() {
   const { t } = useTranslation();
   const savedAt = useStatus((s) => s.savedAt);
@@ -136,6 +156,7 @@ export function Header() {
           {t('app.name')} <span className="tagline">{t('app.tagline')}</span>
         </h1>
         <AdapterBadge />
+        <ThemeSelect />
         <LanguageSelect />
       </div>
       <div className="run-row">

@@ -1,6 +1,8 @@
 // Model: Transformer or RNN encoder–decoder with attention, its sizes, and soft or hard attention.
 
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { pendingParameterCount } from '../store/param-count';
 import { CELL_NAMES } from '../../train/config';
 import { useConfig } from '../store/config-store';
 import { useStatus } from '../store/status-store';
@@ -9,9 +11,17 @@ import { Learn, Paragraphs } from './learn';
 
 function ParamCount() {
   const { t } = useTranslation();
-  const n = useStatus((s) => s.model?.numParameters);
-  if (n === undefined) return null;
-  return <p className="muted">{t('model.parameters', { formatted: n.toLocaleString() })}</p>;
+  const model = useStatus((s) => s.model);
+  const configured = useStatus((s) => s.configured);
+  const edited = useConfig((s) => s.config);
+  const pending = useMemo(() => pendingParameterCount(configured, edited, model), [configured, edited, model]);
+  if (!model) return null;
+  return (
+    <p className="muted">
+      {t('model.parameters', { formatted: model.numParameters.toLocaleString() })}
+      {pending !== null && <span data-testid="pending-params"> · {t('model.parametersAfterReset', { formatted: pending.toLocaleString() })}</span>}
+    </p>
+  );
 }
 
 export function ModelPanel() {
@@ -70,15 +80,29 @@ export function ModelPanel() {
         </div>
       )}
       <ParamCount />
+      <Learn title={t('learn.seq2seqTitle')}>
+        <Paragraphs text={t('learn.seq2seq')} />
+      </Learn>
+      {model === 'rnn' && (
+        <Learn title={t('learn.cellTitle', { cell: t(`model.cells.${cell}`) })}>
+          <Paragraphs text={t(`learn.cells.${cell}`)} />
+        </Learn>
+      )}
       <Learn title={t('learn.attentionTitle')}>
         <Paragraphs text={t('learn.attention')} />
       </Learn>
       <Learn title={t('learn.softHardTitle')}>
         <Paragraphs text={t('learn.softHard')} />
       </Learn>
-      <Learn title={t('learn.multiHeadTitle')}>
-        <Paragraphs text={t('learn.multiHead')} />
-      </Learn>
+      {model === 'transformer' ? (
+        <Learn title={t('learn.multiHeadTitle')}>
+          <Paragraphs text={t('learn.multiHead')} />
+        </Learn>
+      ) : (
+        <Learn title={t('learn.rnnAttentionTitle')}>
+          <Paragraphs text={t('learn.rnnAttention')} />
+        </Learn>
+      )}
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { LossChart } from '../charts/loss-chart';
 import { GradNormChart } from '../charts/grad-norm-chart';
 import { LrChart } from '../charts/lr-chart';
+import { ClipEffectChart } from '../charts/clip-effect-chart';
 import { EvalChart } from '../charts/eval-chart';
 import { ParamNormHeatmap } from '../heatmap/param-norm-heatmap';
 import { Learn, Paragraphs } from './learn';
@@ -22,6 +23,7 @@ export function TrainingView() {
         <GradNormChart />
         <EvalChart />
         <LrChart />
+        <ClipEffectChart />
       </div>
       <ParamNormHeatmap />
       <ProfilePanel />

@@ -6,9 +6,15 @@ import { useId, useMemo, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePlayground } from '../app-context';
 import { useStatus } from '../store/status-store';
-import { useTranslate } from '../store/translate-store';
+import { effectiveModel, useTranslate } from '../store/translate-store';
+import { hasPretrained } from '../../train/pretrained';
 import { HeatmapCanvas } from '../heatmap/heatmap-canvas';
+import { AttentionGrid } from '../heatmap/attention-grid';
 import { isTaskName, TASKS } from '../../data/tasks';
+import { FocusToken, FocusTokens } from './focus-token';
+import type { MapSides } from '../store/token-focus';
+
+const TRANSLATE_SIDES: MapSides = { context: 'translate', rows: 'tgt', cols: 'src' };
 
 function Alignment() {
   const { t } = useTranslation();
@@ -23,7 +29,7 @@ function Alignment() {
   return (
     <figure className="alignment">
       <figcaption>{t('translate.alignment')}</figcaption>
-      <HeatmapCanvas matrix={matrix} rowLabels={r.outTokens} colLabels={r.srcTokens} size="large" label={t('translate.alignment')} />
+      <HeatmapCanvas matrix={matrix} rowLabels={r.outTokens} colLabels={r.srcTokens} size="large" label={t('translate.alignment')} sides={TRANSLATE_SIDES} />
     </figure>
   );
 }
@@ -45,19 +51,81 @@ function Result() {
       <p className="source-tokens" aria-label={t('translate.sourceTokens')}>
         {r.srcTokens.map((tok, i) =>
           r.unknown[i] ? (
-            <mark key={i} className="unknown" title={t('translate.unknownWord')}>
-              {tok}
+            <mark key={i} className="unknown">
+              <FocusToken context="translate" side="src" index={i} title={t('translate.unknownWord')}>
+                {tok}
+              </FocusToken>
             </mark>
           ) : (
-            <span key={i}>{tok} </span>
+            <span key={i}>
+              <FocusToken context="translate" side="src" index={i}>
+                {tok}
+              </FocusToken>{' '}
+            </span>
           ),
         )}
       </p>
+      {r.readAs !== undefined && <p className="muted" data-testid="read-as">{t('translate.readAs', { text: r.readAs })}</p>}
       {unknown && <p className="muted">{t('translate.unknownNote')}</p>}
       <output className="translation-text" data-testid="translation" aria-live="polite">
         {r.text || t('translate.emptyOutput')}
       </output>
+      {r.outTokens.length > 1 && (
+        <p className="source-tokens" aria-label={t('translate.outputTokens')}>
+          <FocusTokens context="translate" side="tgt" tokens={r.outTokens} />
+        </p>
+      )}
     </div>
+  );
+}
+
+/** Every cross-attention layer and head (the RNN's attention per output step) of the answer. */
+function AllCrossMaps() {
+  const { t } = useTranslation();
+  const r = useTranslate((s) => s.result);
+  const snapshot = useMemo(
+    () => (r?.crossMaps && r.crossMaps.length > 0 ? { step: 0, probe: 0, srcTokens: r.srcTokens, tgtTokens: r.outTokens, maps: r.crossMaps } : null),
+    [r],
+  );
+  if (!snapshot) return null;
+  return (
+    <details className="all-cross" data-testid="all-cross">
+      <summary>{t('translate.allCross', { count: snapshot.maps.reduce((a, m) => a + m.heads, 0) })}</summary>
+      <AttentionGrid snapshot={snapshot} context="translate" />
+    </details>
+  );
+}
+
+/** Beam search's K hypotheses, best first, with the two scores the search used. */
+function Hypotheses() {
+  const { t } = useTranslation();
+  const hs = useTranslate((s) => s.result?.hypotheses);
+  if (!hs || hs.length === 0) return null;
+  return (
+    <table className="hypotheses" data-testid="hypotheses">
+      <caption>{t('translate.hypotheses', { count: hs.length })}</caption>
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">{t('translate.hypothesis')}</th>
+          <th scope="col" title={t('translate.logProbHint')}>log p</th>
+          <th scope="col" title={t('translate.scoreHint')}>{t('translate.score')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {hs.map((h, i) => (
+          <tr key={i} className={i === 0 ? 'best' : undefined}>
+            <td>{i + 1}</td>
+            <td>
+              {h.text || t('translate.emptyOutput')}
+              {!h.finished && <span className="muted"> {t('translate.unfinished')}</span>}
+            </td>
+            <td className="num">{h.logProb.toFixed(3)}</td>
+            <td className="num">{h.score.toFixed(3)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -88,7 +156,9 @@ export function TranslatePanel() {
   const modelId = useId();
   const text = useTranslate((s) => s.text);
   const beam = useTranslate((s) => s.beam);
-  const model = useTranslate((s) => s.model);
+  const task = useStatus((s) => s.configured?.task);
+  const model = effectiveModel(useTranslate((s) => s.model), task);
+  const step = useStatus((s) => s.step);
   const busy = useTranslate((s) => s.busy);
   const set = useTranslate((s) => s.set);
   const ready = useStatus((s) => s.phase === 'ready');
@@ -119,8 +189,10 @@ export function TranslatePanel() {
         <div className="field">
           <label htmlFor={modelId}>{t('translate.model')}</label>
           <select id={modelId} value={model} onChange={(e) => set({ model: e.target.value as 'current' | 'pretrained' })}>
-            <option value="current">{t('translate.current')}</option>
-            <option value="pretrained">{t('translate.pretrained')}</option>
+            <option value="current">{step > 0 ? t('translate.currentAt', { step }) : t('translate.current')}</option>
+            <option value="pretrained" disabled={!task || !hasPretrained(task)}>
+              {!task || hasPretrained(task) ? t('translate.pretrained') : t('translate.noPretrained')}
+            </option>
           </select>
         </div>
         <button type="submit" className="primary" disabled={!ready || busy || text.trim() === ''}>
@@ -132,7 +204,9 @@ export function TranslatePanel() {
         {beam === 1 ? t('translate.greedy') : t('translate.beamHint', { beam })}
       </p>
       <Result />
+      <Hypotheses />
       <Alignment />
+      <AllCrossMaps />
     </section>
   );
 }

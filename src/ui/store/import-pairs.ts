@@ -13,6 +13,16 @@ async function* yielding(chunks: AsyncIterable<Uint8Array>, onChunk: (c: Uint8Ar
   }
 }
 
+/**
+ * A parser error as the page lists it: the page writes "line N: …" itself, so a message that
+ * already starts with "line N " (the CLI's wording) loses that start instead of saying it twice.
+ */
+export function lineErrorOf(e: PairsFileError): { line: number; message: string } {
+  const line = e.line ?? 0;
+  const prefix = `line ${line} `;
+  return { line, message: line > 0 && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message };
+}
+
 /** Streams a File into the data store; a file the parser refuses leaves its error (with line) in the store. */
 export async function importPairFile(file: File): Promise<PairsFileResult | null> {
   useData.getState().begin(file.name);
@@ -29,7 +39,7 @@ export async function importPairFile(file: File): Promise<PairsFileResult | null
     useData.getState().done(result.pairs, [], result.lines, result.skipped);
     return result;
   } catch (e) {
-    if (e instanceof PairsFileError) useData.getState().done([], [{ line: e.line ?? 0, message: e.message }], 0, null);
+    if (e instanceof PairsFileError) useData.getState().done([], [lineErrorOf(e)], 0, null);
     else useData.getState().failed((e as Error).message);
     return null;
   }

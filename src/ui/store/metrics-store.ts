@@ -5,7 +5,7 @@
 
 import { create } from 'zustand';
 import type { EvalMetrics, StepMetrics } from '../../train/protocol';
-import { appendGrid, appendRows, emptyGrid, emptySeries, RateMeter, type ParamNormGrid, type SeriesData } from './series';
+import { appendGrid, appendRows, completeSeries, emptyGrid, emptySeries, RateMeter, type ParamNormGrid, type SeriesData } from './series';
 
 export interface SavedMetrics {
   series: SeriesData;
@@ -72,8 +72,10 @@ export const useMetrics = create<MetricsState>()((set, get) => ({
     meter.reset();
     set({ version: get().version + 1, series: emptySeries(), grid: emptyGrid(), evals: [], last: null, stepsPerSec: 0, tokensPerSec: 0 });
   },
-  restore(saved) {
+  restore(savedRun) {
     meter.reset();
+    // Runs saved before a column existed lack it (IndexedDB holds them as they were written).
+    const saved = { ...savedRun, series: completeSeries(savedRun.series) };
     const n = saved.series.step.length;
     const last: StepMetrics | null =
       n === 0
@@ -86,6 +88,9 @@ export const useMetrics = create<MetricsState>()((set, get) => ({
             gradNormPost: saved.series.columns.gradNormPost[n - 1],
             paramNormsPre: [],
             paramNormsPost: [],
+            clipCoef: saved.series.columns.clipCoef[n - 1],
+            clampedFraction: saved.series.columns.clampedFraction[n - 1],
+            paramClamped: [],
             tokensPerSec: saved.series.columns.tokensPerSec[n - 1],
             ms: saved.series.columns.ms[n - 1],
             gpuBytes: saved.series.columns.gpuBytes[n - 1],

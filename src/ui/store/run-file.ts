@@ -17,7 +17,7 @@ import { MAX_STEPS, validateConfig, type RunConfig } from '../../train/config';
 import { runFileSizeError } from '../../train/file-limits';
 import type { AttentionSnapshot, Pair, RunState } from '../../train/protocol';
 import type { SavedMetrics } from './metrics-store';
-import { SCALAR_KEYS } from './series';
+import { completeSeries, LATER_SCALAR_KEYS, SCALAR_KEYS } from './series';
 
 export const RUN_FORMAT = 1;
 const MAGIC = [0x41, 0x50, 0x52, 0x4e]; // "APRN"
@@ -121,7 +121,10 @@ const headerSchema = z.object({
     })
     .nullable(),
   metrics: z.object({
-    series: z.object({ step: numArray, columns: z.object(Object.fromEntries(SCALAR_KEYS.map((k) => [k, numArray])) as Record<(typeof SCALAR_KEYS)[number], typeof numArray>) }),
+    series: z.object({
+      step: numArray,
+      columns: z.object(Object.fromEntries(SCALAR_KEYS.map((k) => [k, LATER_SCALAR_KEYS.includes(k) ? numArray.optional() : numArray])) as Record<(typeof SCALAR_KEYS)[number], typeof numArray>),
+    }),
     grid: z.object({ stride: z.number(), steps: numArray, pre: z.array(f32).max(RUN_FILE_LIMITS.seriesLength), post: z.array(f32).max(RUN_FILE_LIMITS.seriesLength) }),
     evals: z.array(evalSchema).max(RUN_FILE_LIMITS.seriesLength),
   }),
@@ -132,6 +135,7 @@ const headerSchema = z.object({
         probe: z.number(),
         srcTokens: tokens,
         tgtTokens: tokens,
+        reference: z.string().max(RUN_FILE_LIMITS.tokenLength * RUN_FILE_LIMITS.mapsPerSnapshot).optional(),
         maps: z
           .array(
             z
@@ -210,5 +214,5 @@ export function decodeRun(bytes: Uint8Array): SavedRun {
   }
   const c = validateConfig(h.data.config as Partial<Record<keyof RunConfig, unknown>>);
   if (!c.ok) throw new RunFileError(`the run file's config is invalid: ${c.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
-  return { ...h.data, format: RUN_FORMAT, config: c.config };
+  return { ...h.data, format: RUN_FORMAT, config: c.config, metrics: { ...h.data.metrics, series: completeSeries(h.data.metrics.series) } };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { StepMetrics } from '../../train/protocol';
-import { appendGrid, appendRows, downsample, emptyGrid, emptySeries, RateMeter } from './series';
+import { appendGrid, appendRows, completeSeries, downsample, emptyGrid, emptySeries, RateMeter } from './series';
 
 function row(step: number, over: Partial<StepMetrics> = {}): StepMetrics {
   return {
@@ -12,6 +12,9 @@ function row(step: number, over: Partial<StepMetrics> = {}): StepMetrics {
     gradNormPost: 1,
     paramNormsPre: [1, 2, 3],
     paramNormsPost: [0.5, 1, 1.5],
+    clipCoef: 1,
+    clampedFraction: 0,
+    paramClamped: [0, 0, 0],
     tokensPerSec: 100,
     ms: 10,
     gpuBytes: 1000,
@@ -103,5 +106,17 @@ describe('RateMeter', () => {
     expect(m.stepsPerSec()).toBeCloseTo(10, 6);
     m.reset();
     expect(m.stepsPerSec()).toBe(0);
+  });
+});
+
+describe('completeSeries', () => {
+  it('a series saved before the clipping columns existed gets them as NaN, one per step', () => {
+    const old = { step: [1, 2], columns: { loss: [1, 2], lr: [0, 0], gradNormPre: [1, 1], gradNormPost: [1, 1], tokensPerSec: [1, 1], ms: [1, 1], gpuBytes: [1, 1] } };
+    const s = completeSeries(old);
+    expect(s.columns.clipCoef).toEqual([NaN, NaN]);
+    expect(s.columns.clampedFraction).toEqual([NaN, NaN]);
+    appendRows(s, [row(3, { clipCoef: 0.5, clampedFraction: 0.25 })]);
+    expect(s.columns.clipCoef).toEqual([NaN, NaN, 0.5]);
+    expect(s.columns.loss).toHaveLength(3);
   });
 });

@@ -5,8 +5,17 @@
 
 import type { StepMetrics } from '../../train/protocol';
 
-export const SCALAR_KEYS = ['loss', 'lr', 'gradNormPre', 'gradNormPost', 'tokensPerSec', 'ms', 'gpuBytes'] as const;
+export const SCALAR_KEYS = ['loss', 'lr', 'gradNormPre', 'gradNormPost', 'tokensPerSec', 'ms', 'gpuBytes', 'clipCoef', 'clampedFraction'] as const;
 export type ScalarKey = (typeof SCALAR_KEYS)[number];
+/** Columns added after runs were first saved: a saved run without them reads them as NaN (no value). */
+export const LATER_SCALAR_KEYS: readonly ScalarKey[] = ['clipCoef', 'clampedFraction'];
+
+/** A saved series with every column: the later ones it lacks filled with NaN, one per step. */
+export function completeSeries(s: { step: number[]; columns: Partial<Record<ScalarKey, number[]>> }): SeriesData {
+  const columns = { ...s.columns } as Record<ScalarKey, number[]>;
+  for (const k of LATER_SCALAR_KEYS) if (!columns[k]) columns[k] = new Array<number>(s.step.length).fill(NaN);
+  return { step: s.step, columns };
+}
 
 /** Plain arrays, as stored in IndexedDB and in run files. */
 export interface SeriesData {

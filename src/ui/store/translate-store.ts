@@ -2,6 +2,15 @@
 
 import { create } from 'zustand';
 import type { Translation } from '../../train/protocol';
+import { hasPretrained } from '../../train/pretrained';
+
+/**
+ * The model that answers: the shipped one only exists for some tasks (none for copy/reverse/sort or
+ * an imported file), so there the model being trained answers whatever was chosen.
+ */
+export function effectiveModel(chosen: 'current' | 'pretrained', task: string | undefined): 'current' | 'pretrained' {
+  return chosen === 'pretrained' && task !== undefined && hasPretrained(task) ? 'pretrained' : 'current';
+}
 
 export interface TranslateState {
   text: string;
@@ -35,6 +44,7 @@ export const useTranslate = create<TranslateState>()((set) => ({
     set({ busy: false, result, error: null });
   },
   failed(error) {
-    set({ busy: false, error });
+    // The previous answer (and its alignment) belongs to another input or model: it goes.
+    set({ busy: false, error, result: null });
   },
 }));
