@@ -47,6 +47,9 @@ export default defineConfig({
         },
       },
       {
+        // Cross-origin isolation, as the page's servers send it: SharedArrayBuffer, so the
+        // WebAssembly backend's threads run in the browser suites too.
+        server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
         test: {
           name: 'browser',
           include: ['src/engine/**/*.test.ts', 'src/models/**/*.test.ts', 'src/**/*.browser.test.ts'],

@@ -280,8 +280,8 @@ export const en = {
       copy: 'Copy a sequence',
       reverse: 'Reverse a sequence',
       sort: 'Sort a sequence',
-      'tatoeba-eng-fra': 'Tatoeba English → French (real sentences)',
-      'tatoeba-eng-zh': 'Tatoeba English → Chinese (real sentences)',
+      'tatoeba-eng-fra': 'Tatoeba English → French',
+      'tatoeba-eng-zh': 'Tatoeba English → Chinese',
       custom: 'My own pair file',
     },
     tasks: {

@@ -281,8 +281,8 @@ export const zhCN: Resources = {
       copy: '复制序列',
       reverse: '反转序列',
       sort: '排序序列',
-      'tatoeba-eng-fra': 'Tatoeba 英语 → 法语（真实句子）',
-      'tatoeba-eng-zh': 'Tatoeba 英语 → 中文（真实句子）',
+      'tatoeba-eng-fra': 'Tatoeba 英语 → 法语',
+      'tatoeba-eng-zh': 'Tatoeba 英语 → 中文',
       custom: '我自己的句对文件',
     },
     tasks: {
