@@ -34,6 +34,7 @@ describe('shipped pretrained checkpoints', () => {
     try {
       expect(trainer.data.srcTokenizer.level).toBe('bpe');
       const r = await trainer.translate(1, 'Tom is my friend.', 1);
+      expect(r.subword).toBe(true);
       expect(r.srcTokens[0]).toBe('▁Tom');
       expect(r.unknown.some(Boolean)).toBe(false);
       expect([...r.srcTokens, ...r.outTokens]).not.toContain('<unk>');
