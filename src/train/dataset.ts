@@ -59,7 +59,9 @@ function sourceOf(config: RunConfig, pairs: readonly Pair[] | undefined): Source
     return {
       task: 'custom',
       description: `Your ${pairs.length} imported sentence pairs.`,
-      level: { src: 'word', tgt: 'word' },
+      // Subword pieces by default, as for the real tasks (issue #11): real sentences have more
+      // word forms than a word vocabulary covers; BPE has no <unk> and keeps case and names.
+      level: { src: 'bpe', tgt: 'bpe' },
       bleuTokenizer: pairs.slice(0, 50).some((p) => /\p{Script=Han}/u.test(p.tgt)) ? 'zh' : '13a',
       splits: splitPairs(pairs, { seed: config.seed }),
     };

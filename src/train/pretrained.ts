@@ -1,6 +1,7 @@
 // The demo checkpoints shipped in public/pretrained (trained by the CLI; see README), so the
 // translate box works the moment the page opens. Paths are relative to the page, so the built
-// site works from any static host.
+// site works from any static host. The worker fetches one the first time it is asked to translate
+// with it; a real task's checkpoint carries its tokenizers, so its pair file is not needed.
 
 import { isTaskName, TASKS } from '../data/tasks';
 
@@ -8,6 +9,7 @@ export const PRETRAINED: Readonly<Partial<Record<string, string>>> = {
   'eng-fra': 'pretrained/eng-fra.safetensors',
   'eng-zh': 'pretrained/eng-zh.safetensors',
   dates: 'pretrained/dates.safetensors',
+  'tatoeba-eng-fra': 'pretrained/tatoeba-eng-fra.safetensors',
 };
 
 export function hasPretrained(task: string): boolean {

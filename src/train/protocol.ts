@@ -93,6 +93,8 @@ export interface Translation {
   alignment: Float32Array;
   /** The input as the model read it, when the task normalised what was typed (dates: lower case). */
   readAs?: string;
+  /** The tokens are subword pieces (BPE, src/data/bpe.ts): a leading ▁ marks the start of a word. */
+  subword?: boolean;
   /** Every cross-attention map of the decoder on the answer (each layer and head; the RNN's one per output step). */
   crossMaps?: AttentionMap[];
   /**

@@ -343,6 +343,7 @@ export class Trainer {
       text: this.data.tgtTokenizer.decode(d.tokens),
       alignment: d.alignment,
       ...(text !== typed ? { readAs: text } : {}),
+      ...(this.data.srcTokenizer.level === 'bpe' ? { subword: true } : {}),
       crossMaps: maps,
       ...(d.hypotheses
         ? { hypotheses: d.hypotheses.map((h) => ({ text: this.data.tgtTokenizer.decode(h.tokens), logProb: h.logProb, score: h.score, length: h.tokens.length, finished: h.finished })) }

@@ -188,6 +188,10 @@ export const en = {
     scoreHint: 'length-normalised score log p / |y|^0.6 (GNMT): without it the search prefers short outputs',
     unfinished: '(cut at the length limit)',
     allCross: 'Every cross-attention map of this answer ({{count}}: each layer and head; for the RNN one row per output step)',
+    piecesNote: 'This model reads and writes subword pieces (BPE): ▁ marks the start of a word. Point at a piece to see it in the alignment.',
+    sourcePieces: 'Source pieces',
+    outputPieces: 'Output pieces',
+    wordStart: 'starts a word (the space before it)',
     alignment: 'Cross-attention alignment (rows: output tokens, columns: source tokens)',
   },
   compare: {

@@ -189,6 +189,10 @@ export const zhCN: Resources = {
     scoreHint: '长度归一化得分 log p / |y|^0.6（GNMT）：否则搜索偏爱短输出',
     unfinished: '（在长度上限处截断）',
     allCross: '这个译文的所有交叉注意力图（共 {{count}} 张：每层每头；RNN 每个输出步一行）',
+    piecesNote: '此模型读写子词片段（BPE）：▁ 表示一个词的开头。指向一个片段即可在对齐图中看到它。',
+    sourcePieces: '源语言片段',
+    outputPieces: '输出片段',
+    wordStart: '一个词的开头（它前面的空格）',
     alignment: '交叉注意力对齐（行：输出词元，列：源词元）',
   },
   compare: {

@@ -1,6 +1,7 @@
 // Translate: a sentence in, the model's translation out (greedy or beam search), from the model
-// being trained or the shipped pretrained one; unknown source words are marked and the
-// cross-attention alignment is drawn.
+// being trained or the shipped pretrained one; unknown source words are marked, a BPE model's
+// input and output are shown as the pieces it read and wrote, and the cross-attention alignment
+// (labelled with those tokens or pieces) is drawn.
 
 import { useId, useMemo, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -34,6 +35,41 @@ function Alignment() {
   );
 }
 
+/**
+ * A BPE piece as a chip: its leading ▁ (the space before a word, SentencePiece's U+2581) is drawn
+ * as a muted marker, so "▁Je" reads as a word start and "ai" as the rest of a word.
+ */
+function Piece({ token }: { token: string }) {
+  const { t } = useTranslation();
+  const start = token.startsWith('\u2581');
+  return (
+    <span className="piece" data-testid="piece">
+      {start && (
+        <span className="piece-space" title={t('translate.wordStart')}>
+          {'\u2581'}
+        </span>
+      )}
+      {start ? token.slice(1) : token}
+    </span>
+  );
+}
+
+/** The pieces of one side of a BPE translation, each pointable like a word token. */
+function Pieces({ side, tokens, unknown, label }: { side: 'src' | 'tgt'; tokens: readonly string[]; unknown?: readonly boolean[]; label: string }) {
+  const { t } = useTranslation();
+  return (
+    <p className="source-tokens pieces" aria-label={label} data-testid={side === 'src' ? 'source-pieces' : 'output-pieces'}>
+      {tokens.map((tok, i) => (
+        <span key={i}>
+          <FocusToken context="translate" side={side} index={i} className={unknown?.[i] ? 'unknown' : undefined} title={unknown?.[i] ? t('translate.unknownWord') : undefined}>
+            <Piece token={tok} />
+          </FocusToken>{' '}
+        </span>
+      ))}
+    </p>
+  );
+}
+
 function Result() {
   const { t } = useTranslation();
   const r = useTranslate((s) => s.result);
@@ -46,6 +82,18 @@ function Result() {
     );
   if (!r) return null;
   const unknown = r.unknown.some(Boolean);
+  if (r.subword)
+    return (
+      <div className="translation">
+        <p className="muted">{t('translate.piecesNote')}</p>
+        <Pieces side="src" tokens={r.srcTokens} unknown={r.unknown} label={t('translate.sourcePieces')} />
+        {r.readAs !== undefined && <p className="muted" data-testid="read-as">{t('translate.readAs', { text: r.readAs })}</p>}
+        <output className="translation-text" data-testid="translation" aria-live="polite">
+          {r.text || t('translate.emptyOutput')}
+        </output>
+        <Pieces side="tgt" tokens={r.outTokens} label={t('translate.outputPieces')} />
+      </div>
+    );
   return (
     <div className="translation">
       <p className="source-tokens" aria-label={t('translate.sourceTokens')}>
