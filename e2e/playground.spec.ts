@@ -255,7 +255,7 @@ test('an invalid field shows its message and is not applied', async ({ page }, i
   await expect(lr).not.toHaveAttribute('aria-invalid', 'true');
   await expect(page).toHaveURL(/lr=0\.003/);
   await lr.fill('-1');
-  await expect(page.getByText('must be ≥ 0 — not applied')).toBeVisible();
+  await expect(page.getByText('must be at least 0 — not applied')).toBeVisible();
   await expect(page).toHaveURL(/lr=0\.003/);
   const heads = page.getByRole('textbox', { name: 'Heads' });
   await heads.fill('3');
