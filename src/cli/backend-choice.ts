@@ -9,7 +9,22 @@ export function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-export async function chooseBackend(kind: 'webgpu' | 'wasm' | 'cpu' | 'auto'): Promise<{ backend: Backend; note?: string }> {
+export type BackendChoice = 'webgpu' | 'wasm' | 'cpu' | 'auto';
+
+/** `--backend VALUE` of the small commands (translate, evaluate); throws with the option's message. */
+export function backendOption(value: string): BackendChoice {
+  if (value !== 'webgpu' && value !== 'wasm' && value !== 'cpu' && value !== 'auto') throw new Error(`--backend must be webgpu, wasm, cpu or auto, not '${value}'`);
+  return value;
+}
+
+/** `--beam K` of translate and evaluate. */
+export function beamOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--beam must be a whole number from 1 to 64, not '${value}'`);
+  return n;
+}
+
+export async function chooseBackend(kind: BackendChoice): Promise<{ backend: Backend; note?: string }> {
   if (kind === 'cpu') return { backend: cpuBackend };
   if (kind === 'wasm') return { backend: await createWasmBackend() };
   if (kind === 'auto') {

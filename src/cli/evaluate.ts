@@ -1,17 +1,15 @@
-// `npm run evaluate -- --checkpoint FILE --pairs FILE [--beam K] [--backend webgpu|cpu|auto] [--json]`:
+// `npm run evaluate -- --checkpoint FILE --pairs FILE [--beam K] [--backend webgpu|wasm|cpu|auto] [--json]`:
 // translates every distinct source of a pair file and scores the translations against all the
 // targets given for that source (multi-reference corpus BLEU, chrF, exact match). Exit status 2
 // for bad options or files, with one `error: ...` line.
 
-import { readFileSync } from 'node:fs';
-import { setDefaultBackend } from '../engine';
-import { loadCheckpoint } from '../train/checkpoint';
 import { bleuTokenizerFor, groupBySource, scoreTranslations } from '../train/score';
-import { chooseBackend, fail } from './backend-choice';
+import { backendOption, beamOption, fail, type BackendChoice } from './backend-choice';
+import { openCheckpoint } from './checkpoint-file';
 import { readOptions } from './options';
 import { readPairsFile } from './pairs';
 
-export const EVALUATE_HELP = `usage: npm run evaluate -- --checkpoint FILE --pairs FILE [--beam K] [--backend webgpu|cpu|auto] [--json]
+export const EVALUATE_HELP = `usage: npm run evaluate -- --checkpoint FILE --pairs FILE [--beam K] [--backend webgpu|wasm|cpu|auto] [--json]
 
 Translates each distinct source sentence of a pair file (source<TAB>target[<TAB>attribution] per
 line) with a checkpoint and prints corpus BLEU (sacreBLEU 13a; its zh tokenizer for Chinese),
@@ -21,7 +19,7 @@ interface EvaluateArgs {
   checkpoint: string;
   pairs: string;
   beam: number;
-  backend: 'webgpu' | 'cpu' | 'auto';
+  backend: BackendChoice;
   json: boolean;
 }
 
@@ -33,14 +31,8 @@ export function parseEvaluateArgs(argv: readonly string[]): EvaluateArgs | 'help
     if (name === 'json') out.json = true;
     else if (name === 'checkpoint') out.checkpoint = value;
     else if (name === 'pairs') out.pairs = value;
-    else if (name === 'beam') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--beam must be a whole number from 1 to 64, not '${value}'`);
-      out.beam = n;
-    } else if (name === 'backend') {
-      if (value !== 'webgpu' && value !== 'cpu' && value !== 'auto') throw new Error(`--backend must be webgpu, cpu or auto, not '${value}'`);
-      out.backend = value;
-    }
+    else if (name === 'beam') out.beam = beamOption(value);
+    else if (name === 'backend') out.backend = backendOption(value);
   }
   if (!out.checkpoint) throw new Error('--checkpoint FILE is required');
   if (!out.pairs) throw new Error('--pairs FILE is required');
@@ -58,20 +50,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${EVALUATE_HELP}\n`);
     return;
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(args.checkpoint);
-  } catch (e) {
-    fail(`--checkpoint: cannot read ${args.checkpoint} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const { backend } = await chooseBackend(args.backend);
-  setDefaultBackend(backend);
-  let trainer;
-  try {
-    trainer = loadCheckpoint(bytes, backend).trainer;
-  } catch (e) {
-    fail(`--checkpoint ${args.checkpoint}: ${(e as Error).message}`);
-  }
+  const { backend, trainer } = await openCheckpoint(args.checkpoint, args.backend);
   const pairsPath = args.pairs;
   const pairs = await readPairsFile(pairsPath, trainer.config.maxLen).catch((e: Error) => fail(`--pairs ${pairsPath}: ${e.message}`));
   const groups = groupBySource(pairs);

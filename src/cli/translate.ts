@@ -5,11 +5,9 @@
 // line). Exit status 2 for bad options or files.
 
 import { readFileSync, statSync } from 'node:fs';
-import { readCheckpointFile } from './checkpoint-file';
-import { setDefaultBackend } from '../engine';
-import { loadCheckpoint } from '../train/checkpoint';
+import { openCheckpoint } from './checkpoint-file';
 import type { Translation } from '../train/protocol';
-import { chooseBackend, fail } from './backend-choice';
+import { backendOption, beamOption, fail, type BackendChoice } from './backend-choice';
 import { readOptions } from './options';
 
 export const TRANSLATE_HELP = `usage: npm run translate -- --checkpoint FILE --text "a sentence" [--beam N] [--backend webgpu|wasm|cpu|auto] [--json]
@@ -27,7 +25,7 @@ interface TranslateArgs {
   text?: string;
   input?: string;
   beam: number;
-  backend: 'webgpu' | 'wasm' | 'cpu' | 'auto';
+  backend: BackendChoice;
   json: boolean;
 }
 
@@ -40,14 +38,8 @@ export function parseTranslateArgs(argv: readonly string[]): TranslateArgs | 'he
     else if (name === 'checkpoint') out.checkpoint = value;
     else if (name === 'text') out.text = value;
     else if (name === 'input') out.input = value;
-    else if (name === 'beam') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--beam must be a whole number from 1 to 64, not '${value}'`);
-      out.beam = n;
-    } else if (name === 'backend') {
-      if (value !== 'webgpu' && value !== 'wasm' && value !== 'cpu' && value !== 'auto') throw new Error(`--backend must be webgpu, wasm, cpu or auto, not '${value}'`);
-      out.backend = value;
-    }
+    else if (name === 'beam') out.beam = beamOption(value);
+    else if (name === 'backend') out.backend = backendOption(value);
   }
   if (!out.checkpoint) throw new Error('--checkpoint FILE is required');
   if (out.text === undefined && out.input === undefined) throw new Error('--text "..." or --input FILE is required');
@@ -108,20 +100,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${TRANSLATE_HELP}\n`);
     return;
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = readCheckpointFile(args.checkpoint);
-  } catch (e) {
-    fail(`--checkpoint: ${(e as Error).message}`);
-  }
-  const { backend } = await chooseBackend(args.backend);
-  setDefaultBackend(backend);
-  let trainer;
-  try {
-    trainer = loadCheckpoint(bytes, backend).trainer;
-  } catch (e) {
-    fail(`--checkpoint ${args.checkpoint}: ${(e as Error).message}`);
-  }
+  const { backend, trainer } = await openCheckpoint(args.checkpoint, args.backend);
   if (args.input !== undefined) {
     const lines = readInputLines(args.input);
     const out: string[] = [];
